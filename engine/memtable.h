@@ -66,6 +66,7 @@ class MemTable {
     int operator()(const char* a, const char* b) const;
   };
   using Table = SkipList<const char*, EntryComparator>;
+  class MemTableIterator;  // memtable.cc
 
   Arena arena_;
   Table table_;

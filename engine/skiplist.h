@@ -134,6 +134,8 @@ struct SkipList<Key, Comparator>::Node {
   }
 
  private:
+  friend class SkipList;  // NewNode initialises the links past next_[0]
+
   // Length = the node's height; next_[0] is the bottom level. Allocated past
   // the end of the struct (see NewNode).
   std::atomic<Node*> next_[1];
@@ -233,6 +235,7 @@ void SkipList<Key, Comparator>::Insert(const Key& key) {
   Node* prev[kMaxHeight];
   Node* next = FindGreaterOrEqual(key, prev);
   assert(next == nullptr || !Equal(key, next->key));  // REQUIRES: no duplicates
+  (void)next;
 
   const int height = RandomHeight();
   if (height > GetMaxHeight()) {
