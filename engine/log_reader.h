@@ -79,8 +79,9 @@ class LogReader {
   Status Load();
   // Parses the physical record at `offset` (skipping block trailers first).
   Fragment ParseFragment(uint64_t offset) const;
-  // Starting at `offset`, the first valid complete logical record, if any.
-  Found FindNextRecord(uint64_t offset) const;
+  // The first valid complete logical record after the failed attempt
+  // `failed`, if any.
+  Found FindNextRecord(const Found& failed) const;
   // Tries to assemble a logical record whose first fragment is at `offset`.
   Found AssembleAt(uint64_t offset) const;
 
