@@ -1,0 +1,258 @@
+// Open and recovery. Every step is ordered so that a crash at any file
+// operation inside Open leaves a state from which the next Open recovers the
+// same data (docs/engine.md has the table of steps and barriers):
+//
+//   1. Lock LOCK. Create the database if CURRENT is missing and the directory
+//      holds nothing but leftovers of an earlier, interrupted creation.
+//   2. Read CURRENT, the manifest, open the tables (VersionSet::Recover).
+//   3. Replay every WAL numbered >= the manifest's log_number into a fresh
+//      memtable, deciding on damage with the decision table
+//      (recovery_rules.h).
+//   4. If anything was replayed: write it to a table, Sync, SyncDir. Reads
+//      must never be served from bytes a power cut could still take away
+//      (seed 004, bug class C14).
+//   5. Write a NEW manifest (a full snapshot with the new table and
+//      log_number = the new WAL's number), Sync, SyncDir, then switch CURRENT
+//      (temp -> Sync -> Rename -> SyncDir). This is the commit point: before
+//      it the old manifest and WALs still describe everything (C15, C16).
+//   6. Create the new WAL, SyncDir. Writes never go after a possibly torn
+//      tail (C10).
+//   7. Only now delete obsolete files (replayed WALs, old manifests, temp
+//      files, unreferenced tables): the state that replaces them is durable
+//      (C09). Their unlinks need no SyncDir: a resurrected file is obsolete
+//      again at the next Open.
+#include <algorithm>
+#include <set>
+
+#include "coding.h"
+#include "db_impl.h"
+#include "filename.h"
+#include "log_reader.h"
+#include "recovery_rules.h"
+#include "write_batch_internal.h"
+
+namespace powercut::engine {
+
+// The bytes of every WAL record payload before the batch: wal_synced_bytes.
+inline constexpr size_t kWalSyncedPrefixBytes = 8;
+
+struct DBImpl::WalScan {
+  struct Event {
+    WalDamage damage = WalDamage::kNone;  // kNone: a valid record
+    uint64_t offset = 0;
+    std::string batch;   // a record: its WriteBatch contents
+    std::string reason;  // damage: why the bytes were rejected
+  };
+  std::vector<Event> events;
+  uint64_t max_synced = 0;  // the largest wal_synced_bytes of any valid record
+};
+
+Result<std::unique_ptr<DB>> DB::Open(const Options& options, std::string_view path,
+                                     faultfs::FileSystem* fs) {
+  POWERCUT_RETURN_IF_ERROR(faultfs::ValidatePath(path));
+  if (path == "/") return Status::InvalidArgument("the root directory cannot be a database");
+  auto db = std::make_unique<DBImpl>(options, std::string(path), fs);
+  POWERCUT_RETURN_IF_ERROR(db->Recover());
+  return std::unique_ptr<DB>(std::move(db));
+}
+
+Status DBImpl::Recover() {
+  POWERCUT_RETURN_IF_ERROR(EnsureDatabase());  // step 1
+  POWERCUT_RETURN_IF_ERROR(versions_->Recover());  // step 2
+  POWERCUT_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->List(dbpath_));
+  for (const std::string& name : names) {
+    FileType type;
+    uint64_t number = 0;
+    if (ParseFileName(name, &type, &number)) versions_->MarkFileNumberUsed(number);
+  }
+  MemTable replayed;
+  SequenceNumber last_sequence = versions_->last_sequence();
+  POWERCUT_RETURN_IF_ERROR(ReplayWals(&replayed, &last_sequence));  // step 3
+  std::vector<LiveTable> new_tables;
+  if (replayed.entries() > 0) {  // step 4
+    new_tables.emplace_back();
+    POWERCUT_RETURN_IF_ERROR(WriteTable(replayed, &new_tables.back()));
+  }
+  const uint64_t wal_number = versions_->NewFileNumber();
+  const uint64_t manifest_number = versions_->NewFileNumber();
+  POWERCUT_RETURN_IF_ERROR(versions_->WriteNewManifest(manifest_number, wal_number,
+                                                       last_sequence, std::move(new_tables)));
+  POWERCUT_RETURN_IF_ERROR(CreateWal(wal_number));  // step 6
+  {
+    std::lock_guard lock(mu_);
+    version_ = versions_->current();
+    last_sequence_ = last_sequence;
+  }
+  DeleteObsoleteFiles();  // step 7
+  if (options_.background_flush) bg_thread_ = std::thread(&DBImpl::BackgroundLoop, this);
+  return Status::OK();
+}
+
+Status DBImpl::EnsureDatabase() {
+  Result<faultfs::FileInfo> dir = fs_->Stat(dbpath_);
+  if (!dir.ok() && dir.status().IsNotFound()) {
+    if (!options_.create_if_missing) {
+      return Status::InvalidArgument(dbpath_ + " does not exist (create_if_missing is false)");
+    }
+    POWERCUT_RETURN_IF_ERROR(NameFile(fs_->MkDir(dbpath_), dbpath_));
+    const std::string parent = faultfs::ParentPath(dbpath_);
+    POWERCUT_RETURN_IF_ERROR(NameFile(fs_->SyncDir(parent), parent));
+  } else if (!dir.ok()) {
+    return NameFile(dir.status(), dbpath_);
+  } else if (!dir->is_directory) {
+    return Status::InvalidArgument(dbpath_ + " is not a directory");
+  }
+  const std::string lock_path = LockFileName(dbpath_);
+  Result<faultfs::FileLock> lock = fs_->Lock(lock_path);
+  if (!lock.ok()) return NameFile(lock.status(), lock_path);
+  db_lock_ = *lock;
+
+  Result<faultfs::FileInfo> current = fs_->Stat(CurrentFileName(dbpath_));
+  if (current.ok()) {
+    if (options_.error_if_exists) {
+      return Status::InvalidArgument(dbpath_ + " exists (error_if_exists is true)");
+    }
+    return Status::OK();
+  }
+  if (!current.status().IsNotFound()) return current.status();
+  POWERCUT_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->List(dbpath_));
+  POWERCUT_RETURN_IF_ERROR(CheckNotDatabase(names));
+  if (!options_.create_if_missing) {
+    return Status::InvalidArgument(dbpath_ + " holds no database (create_if_missing is false)");
+  }
+  return VersionSet::CreateNew(fs_, dbpath_);
+}
+
+// CURRENT is missing. OK if the directory holds nothing, or only what an
+// interrupted creation leaves (LOCK, a manifest, a temp file): no write was
+// ever acknowledged there, since the first WAL is created after CURRENT.
+Status DBImpl::CheckNotDatabase(const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    FileType type;
+    uint64_t number = 0;
+    if (!ParseFileName(name, &type, &number)) {
+      return Status::InvalidArgument(dbpath_ + " is not a powercut database (it holds '" +
+                                     name + "' and no CURRENT)");
+    }
+    if (type == FileType::kLogFile || type == FileType::kTableFile) {
+      return Status::Corruption(CurrentFileName(dbpath_) + " is missing but " + dbpath_ +
+                                " holds " + name);
+    }
+  }
+  return Status::OK();
+}
+
+Status DBImpl::ReplayWals(MemTable* mem, SequenceNumber* last_sequence) {
+  POWERCUT_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->List(dbpath_));
+  std::vector<uint64_t> wals;
+  for (const std::string& name : names) {
+    FileType type;
+    uint64_t number = 0;
+    if (ParseFileName(name, &type, &number) && type == FileType::kLogFile &&
+        number >= versions_->log_number()) {
+      wals.push_back(number);
+    }
+  }
+  std::sort(wals.begin(), wals.end());
+  for (size_t i = 0; i < wals.size(); ++i) {
+    POWERCUT_ASSIGN_OR_RETURN(
+        ReplayNext next,
+        ReplayWal(LogFileName(dbpath_, wals[i]), i + 1 == wals.size(), mem, last_sequence));
+    if (next == ReplayNext::kStop) break;
+  }
+  return Status::OK();
+}
+
+// Reads a whole WAL into events, and max_synced over every valid record.
+Status DBImpl::ScanWal(const std::string& path, WalScan* scan) {
+  LogReader reader(fs_, path);
+  std::string record;
+  while (true) {
+    POWERCUT_ASSIGN_OR_RETURN(LogReader::Event event, reader.Next(&record));
+    if (event == LogReader::Event::kEnd) {
+      if (reader.torn_tail()) {
+        scan->events.push_back({WalDamage::kTornTail, reader.torn_tail_offset(), "",
+                                reader.torn_tail_reason()});
+      }
+      return Status::OK();
+    }
+    if (event == LogReader::Event::kCorruption) {
+      scan->events.push_back(
+          {WalDamage::kMidLog, reader.damage_offset(), "", reader.damage_reason()});
+      continue;
+    }
+    // A record passed its checksum: anything malformed in it is real damage.
+    const uint64_t offset = reader.record_offset();
+    if (record.size() < kWalSyncedPrefixBytes + kWriteBatchHeaderSize) {
+      return Status::Corruption("WAL " + path + " record at offset " + std::to_string(offset) +
+                                " is too short (" + std::to_string(record.size()) + " bytes)");
+    }
+    const uint64_t synced = DecodeFixed64(record.data());
+    if (synced > offset) {
+      return Status::Corruption("WAL " + path + " record at offset " + std::to_string(offset) +
+                                " claims " + std::to_string(synced) + " synced bytes before it");
+    }
+    scan->max_synced = std::max(scan->max_synced, synced);
+    scan->events.push_back({WalDamage::kNone, offset, record.substr(kWalSyncedPrefixBytes), ""});
+  }
+}
+
+Result<DBImpl::ReplayNext> DBImpl::ReplayWal(const std::string& path, bool last_wal,
+                                             MemTable* mem, SequenceNumber* last_sequence) {
+  WalScan scan;
+  POWERCUT_RETURN_IF_ERROR(ScanWal(path, &scan));
+  WriteBatch batch;
+  for (const WalScan::Event& event : scan.events) {
+    const std::string where = "WAL " + path + " at offset " + std::to_string(event.offset);
+    if (event.damage == WalDamage::kNone) {
+      Status status = WriteBatchInternal::SetContents(&batch, event.batch);
+      if (status.ok()) status = InsertInto(batch, mem);
+      if (!status.ok()) return Status::Corruption(where + ": " + status.message());
+      if (batch.Count() > 0) {
+        *last_sequence =
+            std::max(*last_sequence, WriteBatchInternal::Sequence(batch) + batch.Count() - 1);
+      }
+      continue;
+    }
+    const WalDamageInput input{event.damage, event.offset < scan.max_synced, last_wal,
+                               options_.wal_recovery_mode};
+    switch (DecideWalDamage(input)) {
+      case WalAction::kReplayAll:
+      case WalAction::kSkipAndContinue:
+        continue;
+      case WalAction::kCutHere:
+        return ReplayNext::kNextWal;
+      case WalAction::kCutAndStopReplay:
+        return ReplayNext::kStop;
+      case WalAction::kFailCorruption:
+        return Status::Corruption(where + ": " + std::string(WalDamageName(event.damage)) +
+                                  " damage (" + event.reason + "); " +
+                                  std::to_string(scan.max_synced) + " bytes were synced" +
+                                  (last_wal ? "" : ", and a newer WAL exists"));
+    }
+  }
+  return ReplayNext::kNextWal;
+}
+
+void DBImpl::DeleteObsoleteFiles() {
+  Result<std::vector<std::string>> names = fs_->List(dbpath_);
+  if (!names.ok()) return;  // garbage stays until the next Open; nothing depends on it
+  std::set<uint64_t> live_tables;
+  for (const LiveTable& table : versions_->current()->tables) live_tables.insert(table.meta.number);
+  for (const std::string& name : *names) {
+    FileType type;
+    uint64_t number = 0;
+    if (!ParseFileName(name, &type, &number)) continue;
+    const bool obsolete = (type == FileType::kLogFile && number < wal_number_) ||
+                          (type == FileType::kManifestFile &&
+                           number != versions_->manifest_number()) ||
+                          type == FileType::kTempFile ||
+                          (type == FileType::kTableFile && !live_tables.contains(number));
+    if (obsolete) {
+      // Best effort: an obsolete file left behind is deleted by the next Open.
+      fs_->Unlink(faultfs::JoinPath(dbpath_, name)).IgnoreError();
+    }
+  }
+}
+
+}  // namespace powercut::engine

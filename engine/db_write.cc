@@ -1,0 +1,177 @@
+// The write path: a queue of writers and group commit (LevelDB's
+// DBImpl::Write / BuildBatchGroup, seed 000's WriteThread).
+//
+// Every writer enqueues itself; the writer at the front is the leader. The
+// leader merges the batches queued behind it into one group, stamps its
+// sequence numbers, and with mu_ released appends the group to the WAL as ONE
+// record (so the group is atomic), DataSyncs once if any member asked for
+// sync, and applies the group to the memtable. Then it hands the SAME status
+// to every member and wakes the next leader. A sync writer is acknowledged
+// only after the DataSync that covers its record succeeded; a non-sync writer
+// folded into a synced group simply gets more than it asked for.
+//
+// WAL record payload (written to disk: never change; docs/engine.md):
+//   wal_synced_bytes  fixed64  bytes of this WAL covered by a successful
+//                              DataSync when the record was written
+//   batch             the WriteBatch encoding (write_batch.h)
+// Recovery uses wal_synced_bytes to tell damage in durable bytes (real
+// corruption) from an unsynced tail a crash tore (recovery_rules.h).
+#include <cassert>
+
+#include "coding.h"
+#include "db_impl.h"
+#include "write_batch_internal.h"
+
+namespace powercut::engine {
+
+// Size of the wal_synced_bytes prefix of every WAL record payload.
+// Written to disk: never change.
+inline constexpr size_t kWalRecordPrefixBytes = 8;
+static_assert(kWalRecordPrefixBytes == sizeof(uint64_t), "written to disk: never change");
+
+// A group never grows past this many bytes (unless its first batch does).
+inline constexpr size_t kMaxGroupBytes = 1 << 20;
+
+struct DBImpl::Writer {
+  const WriteBatch* batch = nullptr;  // nullptr: a flush request
+  bool sync = false;
+  bool done = false;
+  Status status;
+  std::condition_variable cv;
+};
+
+Status DBImpl::Put(const WriteOptions& options, std::string_view key, std::string_view value) {
+  WriteBatch batch;
+  batch.Put(key, value);
+  return Write(options, batch);
+}
+
+Status DBImpl::Delete(const WriteOptions& options, std::string_view key) {
+  WriteBatch batch;
+  batch.Delete(key);
+  return Write(options, batch);
+}
+
+namespace {
+// Rejects empty keys before anything is written.
+class KeyChecker : public WriteBatch::Handler {
+ public:
+  void Put(std::string_view key, std::string_view) override { empty_key_ |= key.empty(); }
+  void Delete(std::string_view key) override { empty_key_ |= key.empty(); }
+  bool empty_key() const { return empty_key_; }
+
+ private:
+  bool empty_key_ = false;
+};
+
+// Replays a batch's entries into a memtable at consecutive sequence numbers.
+class MemTableInserter : public WriteBatch::Handler {
+ public:
+  MemTableInserter(SequenceNumber first, MemTable* mem) : sequence_(first), mem_(mem) {}
+  void Put(std::string_view key, std::string_view value) override {
+    mem_->Add(sequence_++, kTypeValue, key, value);
+  }
+  void Delete(std::string_view key) override { mem_->Add(sequence_++, kTypeDeletion, key, {}); }
+
+ private:
+  SequenceNumber sequence_;
+  MemTable* mem_;
+};
+}  // namespace
+
+Status DBImpl::Write(const WriteOptions& options, const WriteBatch& batch) {
+  KeyChecker checker;
+  POWERCUT_RETURN_IF_ERROR(batch.Iterate(&checker));
+  if (checker.empty_key()) return Status::InvalidArgument("empty keys are not allowed");
+  if (batch.Count() == 0) return Status::OK();
+  return WriteQueued(&batch, options.sync);
+}
+
+Status DBImpl::InsertInto(const WriteBatch& batch, MemTable* mem) {
+  MemTableInserter inserter(WriteBatchInternal::Sequence(batch), mem);
+  return batch.Iterate(&inserter);
+}
+
+Status DBImpl::WriteQueued(const WriteBatch* batch, bool sync) {
+  Writer self;
+  self.batch = batch;
+  self.sync = sync;
+  std::unique_lock lock(mu_);
+  POWERCUT_RETURN_IF_ERROR(CheckOpen());
+  writers_.push_back(&self);
+  while (!self.done && &self != writers_.front()) self.cv.wait(lock);
+  if (self.done) return self.status;  // a leader wrote our batch
+
+  Status status = MakeRoomForWrite(lock, /*force=*/batch == nullptr);
+  Writer* last_writer = &self;
+  if (status.ok() && batch != nullptr) {
+    bool group_sync = false;
+    const WriteBatch* group = BuildBatchGroup(&last_writer, &group_sync);
+    std::shared_ptr<MemTable> mem = mem_;
+    const SequenceNumber first = last_sequence_ + 1;
+    const uint32_t count = group->Count();
+    WriteBatchInternal::SetSequence(&group_batch_, first);
+    lock.unlock();
+    status = AppendToWal(*group, group_sync);
+    // Applied only once the WAL (and its sync, if asked) succeeded.
+    if (status.ok()) status = InsertInto(*group, mem.get());
+    lock.lock();
+    if (status.ok()) {
+      last_sequence_ = first + count - 1;  // readers see the whole group at once
+    } else if (bg_error_.ok()) {
+      bg_error_ = status;  // sticky: the WAL tail is unknown, stop writing
+    }
+  }
+  while (true) {  // hand the shared status to every member of the group
+    Writer* ready = writers_.front();
+    writers_.pop_front();
+    if (ready != &self) {
+      ready->status = status;
+      ready->done = true;
+      ready->cv.notify_one();
+    }
+    if (ready == last_writer) break;
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  return status;
+}
+
+const WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer, bool* sync) {
+  assert(!writers_.empty());
+  Writer* first = writers_.front();
+  assert(first->batch != nullptr);
+  // The group is always a copy: the callers' batches are const and stay so.
+  group_batch_.Clear();
+  group_batch_.Append(*first->batch);
+  size_t size = first->batch->ApproximateSize();
+  *sync = first->sync;
+  *last_writer = first;
+  for (auto it = writers_.begin() + 1; it != writers_.end(); ++it) {
+    Writer* w = *it;
+    if (w->batch == nullptr) break;  // a flush request waits for its own turn
+    size += w->batch->ApproximateSize();
+    if (size > kMaxGroupBytes) break;
+    group_batch_.Append(*w->batch);
+    // A sync member makes the whole group synced: it is never acknowledged
+    // by a group that skipped the DataSync.
+    *sync = *sync || w->sync;
+    *last_writer = w;
+  }
+  return &group_batch_;
+}
+
+Status DBImpl::AppendToWal(const WriteBatch& batch, bool sync) {
+  std::string payload;
+  std::string_view contents = WriteBatchInternal::Contents(batch);
+  payload.reserve(kWalRecordPrefixBytes + contents.size());
+  PutFixed64(&payload, wal_synced_bytes_);
+  payload.append(contents);
+  POWERCUT_RETURN_IF_ERROR(NameFile(wal_->AddRecord(payload), wal_->path()));
+  if (sync) {
+    POWERCUT_RETURN_IF_ERROR(NameFile(fs_->DataSync(wal_file_), wal_->path()));
+    wal_synced_bytes_ = wal_->size();
+  }
+  return Status::OK();
+}
+
+}  // namespace powercut::engine

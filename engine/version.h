@@ -1,0 +1,114 @@
+// VersionSet: the live set of tables and the manifest that records it. It is
+// the engine's memory of what is durable in tables: which table files are
+// live, below which number WALs are obsolete (log_number), the next free file
+// number, and the last sequence number the tables cover.
+//
+// The manifest is a log (log_format.h) of VersionEdits. A new manifest always
+// starts with a full snapshot edit and is made durable (Sync + SyncDir)
+// before CURRENT is switched to it (write temp -> Sync -> Rename -> SyncDir),
+// so CURRENT never names a manifest whose contents or name could be lost
+// (bug classes C02, C03, C11). Later edits are appended and DataSynced before
+// anything relies on them. A manifest is never appended to after it was read
+// back at recovery: Open always writes a fresh one, so an edit never lands
+// after a torn tail (C10).
+//
+// A Version is an immutable snapshot of the table set, shared by readers and
+// iterators through std::shared_ptr.
+//
+// Thread-safety: counters and current() may be read from any thread. Recover,
+// WriteNewManifest and LogAndApply perform I/O and must be called by one
+// thread at a time (the DB's flush path or Open).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "log_writer.h"
+#include "powercut/faultfs/file_system.h"
+#include "powercut/status.h"
+#include "table.h"
+#include "version_edit.h"
+
+namespace powercut::engine {
+
+struct LiveTable {
+  TableMeta meta;
+  std::shared_ptr<Table> table;
+};
+
+struct Version {
+  std::vector<LiveTable> tables;  // newest first (highest file number first)
+};
+
+class VersionSet {
+ public:
+  VersionSet(faultfs::FileSystem* fs, std::string dbpath);
+  ~VersionSet();
+  VersionSet(const VersionSet&) = delete;
+  VersionSet& operator=(const VersionSet&) = delete;
+
+  // Writes the first manifest of a new database (MANIFEST-000001, an empty
+  // snapshot), syncs it and its name, then points CURRENT at it.
+  static Status CreateNew(faultfs::FileSystem* fs, std::string_view dbpath);
+
+  // Reads CURRENT, the manifest it names (a torn tail is cut; a damaged
+  // record followed by valid ones is Corruption with file and offset), and
+  // opens every table it lists (a missing table is Corruption naming it).
+  Status Recover();
+
+  // Writes a new manifest MANIFEST-<manifest_number> holding a snapshot of
+  // the current state plus `new_tables`, with `log_number` and
+  // `last_sequence`; Syncs it, SyncDirs, switches CURRENT to it. Later
+  // LogAndApply calls append to it.
+  Status WriteNewManifest(uint64_t manifest_number, uint64_t log_number,
+                          uint64_t last_sequence, std::vector<LiveTable> new_tables);
+
+  // Appends `edit` (with next_file_number filled in) plus `new_tables` to the
+  // manifest, DataSyncs it, then applies it. After any error the manifest is
+  // dead: every later call fails with the first error.
+  Status LogAndApply(VersionEdit edit, std::vector<LiveTable> new_tables);
+
+  uint64_t NewFileNumber();
+  // Makes sure later numbers are above `number` (a file seen on disk).
+  void MarkFileNumberUsed(uint64_t number);
+
+  std::shared_ptr<const Version> current() const;
+  uint64_t log_number() const;
+  uint64_t last_sequence() const;
+  uint64_t manifest_number() const;
+
+  // Closes the manifest handle; nothing is synced.
+  Status Close();
+
+ private:
+  // Applies an edit to the table list held in `tables` (number -> meta).
+  Status ReadManifest(const std::string& path, VersionEdit* merged);
+  Status OpenTables(const std::vector<TableMeta>& metas, std::vector<LiveTable>* tables);
+  Status SetCurrentFile(uint64_t manifest_number);
+  VersionEdit SnapshotEdit(const std::vector<LiveTable>& tables) const;
+
+  faultfs::FileSystem* const fs_;
+  const std::string dbpath_;
+
+  mutable std::mutex mu_;  // guards the fields below
+  std::shared_ptr<const Version> current_;
+  uint64_t log_number_ = 0;
+  uint64_t next_file_number_ = 2;
+  uint64_t last_sequence_ = 0;
+  uint64_t manifest_number_ = 0;
+
+  // The open manifest (only the single I/O caller touches these).
+  faultfs::FileHandle manifest_file_;
+  std::unique_ptr<LogWriter> manifest_writer_;
+  Status manifest_error_;  // sticky: the first failed append or sync
+};
+
+// Adds `path` to an error message that does not name it yet, so every error
+// the engine returns names its file.
+Status NameFile(Status status, std::string_view path);
+
+}  // namespace powercut::engine
