@@ -1,0 +1,181 @@
+// SimFs beyond the FileSystem interface: the trace (position, pending ops,
+// observer), crashes and clones, fault rules, and setup/inspection of the
+// durable and visible trees. Crash states are built by crash_builder.cc and
+// enumerated by crash_enumerator.cc; this file only locks and forwards.
+#include <cerrno>
+
+#include "crash_builder.h"
+#include "crash_space.h"
+#include "powercut/faultfs/sim_fs.h"
+#include "sim_calls.h"
+
+namespace powercut::faultfs {
+
+uint64_t SimFs::position() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return state_->core.position;
+}
+
+std::vector<OpRecord> SimFs::PendingOps() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  std::vector<OpRecord> records;
+  for (const PendingOp& op : state_->core.pending) records.push_back(op.record);
+  return records;
+}
+
+void SimFs::SetObserver(Observer observer) {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->observer = std::make_shared<const Observer>(std::move(observer));
+}
+
+Result<std::unique_ptr<CrashStateEnumerator>> SimFs::EnumerateCrashStates(
+    const CrashModel& model, const EnumerationBudget& budget) const {
+  if (budget.max_states == 0) {
+    return Status::InvalidArgument("crash-state budget max_states must be at least 1");
+  }
+  POWERCUT_RETURN_IF_ERROR(ValidateCrashModel(model));
+  std::lock_guard<std::mutex> lock(state_->mu);
+  const SimCore& core = state_->core;
+  return MakeCrashStateEnumerator(model, core.position, ChoiceSpace::For(model, core.pending),
+                                  budget);
+}
+
+Result<std::unique_ptr<SimFs>> SimFs::Crash(const CrashStateId& id) const {
+  std::optional<Result<CrashOutcome>> outcome;
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    outcome.emplace(BuildCrashState(state_->core, id));
+  }
+  if (!outcome->ok()) return outcome->status();
+  return std::unique_ptr<SimFs>(new SimFs(std::make_unique<State>(std::move(**outcome).core)));
+}
+
+Result<std::vector<PendingOpFate>> SimFs::DescribeCrash(const CrashStateId& id) const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  POWERCUT_ASSIGN_OR_RETURN(CrashOutcome outcome, BuildCrashState(state_->core, id));
+  return std::move(outcome.fates);
+}
+
+std::unique_ptr<SimFs> SimFs::Clone() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  // The observer is not copied: it watches this SimFs, not its copies.
+  return std::unique_ptr<SimFs>(
+      new SimFs(std::make_unique<State>(state_->core.CopyWithoutHandles())));
+}
+
+namespace {
+
+// Flips the bit in `image`'s copy of `path`, if it has that byte.
+bool FlipBitIn(Image& image, const FaultRule& rule) {
+  std::optional<DirEntry> entry = image.Lookup(rule.path_glob);
+  if (!entry.has_value() || entry->is_directory) return false;
+  const FileData* data = image.file(entry->inode);
+  if (data == nullptr || rule.offset >= data->size()) return false;
+  image.MutableFile(entry->inode).FlipBit(rule.offset, rule.bit);
+  return true;
+}
+
+Status ApplyBitFlip(SimCore& core, const FaultRule& rule) {
+  POWERCUT_RETURN_IF_ERROR(CheckPath("bitflip", rule.path_glob));
+  if (rule.bit > 7) {
+    return Status::InvalidArgument("bitflip: BIT must be 0-7, not " + std::to_string(rule.bit));
+  }
+  bool flipped_durable = FlipBitIn(core.durable, rule);
+  bool flipped_visible = FlipBitIn(core.visible, rule);
+  if (!flipped_durable && !flipped_visible) {
+    return Status::InvalidArgument("bitflip: " + rule.path_glob + " has no byte at offset " +
+                                   std::to_string(rule.offset));
+  }
+  core.faults.Record(rule, "bitflip", rule.path_glob, core.position);
+  return Status::OK();
+}
+
+// Adds `name` under directory `parent` in both images, as a durable entry.
+void AddDurableEntry(SimCore& core, uint64_t parent, const std::string& name, DirEntry entry) {
+  if (entry.is_directory) {
+    core.durable.EnsureDir(entry.inode);
+    core.visible.EnsureDir(entry.inode);
+  }
+  core.durable.MutableDir(parent)[name] = entry;
+  core.visible.MutableDir(parent)[name] = entry;
+}
+
+// mkdir -p of `path` in both images. Returns the directory's inode.
+Result<uint64_t> AddDurableDirectories(SimCore& core, std::string_view path) {
+  uint64_t current = kRootInode;
+  size_t start = 1;
+  while (start < path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    std::string name(path.substr(start, slash - start));
+    const DirEntries* entries = core.visible.dir(current);
+    auto it = entries->find(name);
+    if (it == entries->end()) {
+      DirEntry entry{core.next_inode++, true};
+      AddDurableEntry(core, current, name, entry);
+      current = entry.inode;
+    } else if (it->second.is_directory) {
+      current = it->second.inode;
+    } else {
+      return Status::InvalidArgument(std::string(path.substr(0, slash)) +
+                                     " is a file, not a directory");
+    }
+    start = slash + 1;
+  }
+  return current;
+}
+
+}  // namespace
+
+Status SimFs::AddFaultRule(const FaultRule& rule) {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  if (rule.kind == FaultKind::kBitFlip) return ApplyBitFlip(state_->core, rule);
+  return state_->core.faults.Add(rule);
+}
+
+void SimFs::ClearFaultRules() {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->core.faults.Clear();
+}
+
+std::vector<FiredFault> SimFs::FiredFaults() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return state_->core.faults.fired();
+}
+
+Status SimFs::AddDurableFile(std::string_view path, std::string_view contents) {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  SimCore& core = state_->core;
+  POWERCUT_RETURN_IF_ERROR(CheckPath("add durable file", path));
+  if (path == "/") return Status::InvalidArgument("add durable file: / is a directory");
+  POWERCUT_ASSIGN_OR_RETURN(uint64_t parent, AddDurableDirectories(core, ParentPath(path)));
+  std::string name = BaseName(path);
+  if (core.visible.dir(parent)->count(name) != 0) {
+    return Status::FromErrno("add durable file", path, EEXIST);
+  }
+  uint64_t inode = core.next_inode++;
+  core.durable.MutableFile(inode).Write(0, contents);
+  core.visible.ShareFileFrom(core.durable, inode);
+  AddDurableEntry(core, parent, name, DirEntry{inode, false});
+  return Status::OK();
+}
+
+Status SimFs::AddDurableDirectory(std::string_view path) {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  POWERCUT_RETURN_IF_ERROR(CheckPath("add durable directory", path));
+  POWERCUT_ASSIGN_OR_RETURN(uint64_t inode, AddDurableDirectories(state_->core, path));
+  (void)inode;
+  return Status::OK();
+}
+
+std::map<std::string, std::string> SimFs::DumpVisible() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return state_->core.visible.Dump();
+}
+
+std::map<std::string, std::string> SimFs::DumpDurable() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return state_->core.durable.Dump();
+}
+
+}  // namespace powercut::faultfs
