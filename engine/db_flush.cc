@@ -161,7 +161,7 @@ void DBImpl::BackgroundLoop() {
   std::unique_lock lock(mu_);
   while (true) {
     bg_cv_.wait(lock, [this] { return shutting_down_ || (imm_ != nullptr && bg_error_.ok()); });
-    if (shutting_down_) return;  // imm_'s WAL is durable: the next Open replays it
+    if (shutting_down_) return;          // imm_'s WAL is durable: the next Open replays it
     FlushImmutable(lock).IgnoreError();  // the error is sticky in bg_error_
   }
 }

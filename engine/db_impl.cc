@@ -70,9 +70,8 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
     closed = closed_;
   }
   if (closed) {
-    return NewDBIterator(NewEmptyIterator(Status::InvalidArgument("database " + dbpath_ +
-                                                                  " is closed")),
-                         0);
+    return NewDBIterator(
+        NewEmptyIterator(Status::InvalidArgument("database " + dbpath_ + " is closed")), 0);
   }
   std::vector<std::unique_ptr<InternalIterator>> children;
   std::vector<std::shared_ptr<const void>> pinned;
@@ -85,8 +84,7 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
     children.push_back(table.table->NewIterator());
   }
   pinned.push_back(view.version);
-  return NewDBIterator(NewMergingIterator(std::move(children)), view.snapshot,
-                       std::move(pinned));
+  return NewDBIterator(NewMergingIterator(std::move(children)), view.snapshot, std::move(pinned));
 }
 
 // Close: stop the background thread, close every handle, release the lock.

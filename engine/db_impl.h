@@ -114,9 +114,9 @@ class DBImpl final : public DB {
   std::condition_variable bg_cv_;  // imm_ flushed, bg_error_ set, or shutting down
   std::deque<Writer*> writers_;
   std::shared_ptr<MemTable> mem_;
-  std::shared_ptr<MemTable> imm_;  // frozen, being flushed (null if none)
-  uint64_t imm_next_log_number_ = 0;  // the WAL that replaced imm_'s
-  uint64_t imm_wal_number_ = 0;       // imm_'s own WAL, unlinked once flushed
+  std::shared_ptr<MemTable> imm_;         // frozen, being flushed (null if none)
+  uint64_t imm_next_log_number_ = 0;      // the WAL that replaced imm_'s
+  uint64_t imm_wal_number_ = 0;           // imm_'s own WAL, unlinked once flushed
   SequenceNumber imm_last_sequence_ = 0;  // the last sequence imm_ holds
   std::shared_ptr<const Version> version_;
   SequenceNumber last_sequence_ = 0;

@@ -57,7 +57,7 @@ Result<std::unique_ptr<DB>> DB::Open(const Options& options, std::string_view pa
 }
 
 Status DBImpl::Recover() {
-  POWERCUT_RETURN_IF_ERROR(EnsureDatabase());  // step 1
+  POWERCUT_RETURN_IF_ERROR(EnsureDatabase());      // step 1
   POWERCUT_RETURN_IF_ERROR(versions_->Recover());  // step 2
   POWERCUT_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->List(dbpath_));
   for (const std::string& name : names) {
@@ -75,8 +75,8 @@ Status DBImpl::Recover() {
   }
   const uint64_t wal_number = versions_->NewFileNumber();
   const uint64_t manifest_number = versions_->NewFileNumber();
-  POWERCUT_RETURN_IF_ERROR(versions_->WriteNewManifest(manifest_number, wal_number,
-                                                       last_sequence, std::move(new_tables)));
+  POWERCUT_RETURN_IF_ERROR(versions_->WriteNewManifest(manifest_number, wal_number, last_sequence,
+                                                       std::move(new_tables)));
   POWERCUT_RETURN_IF_ERROR(CreateWal(wal_number));  // step 6
   {
     std::lock_guard lock(mu_);
@@ -131,8 +131,8 @@ Status DBImpl::CheckNotDatabase(const std::vector<std::string>& names) {
     FileType type;
     uint64_t number = 0;
     if (!ParseFileName(name, &type, &number)) {
-      return Status::InvalidArgument(dbpath_ + " is not a powercut database (it holds '" +
-                                     name + "' and no CURRENT)");
+      return Status::InvalidArgument(dbpath_ + " is not a powercut database (it holds '" + name +
+                                     "' and no CURRENT)");
     }
     if (type == FileType::kLogFile || type == FileType::kTableFile) {
       return Status::Corruption(CurrentFileName(dbpath_) + " is missing but " + dbpath_ +
@@ -155,9 +155,8 @@ Status DBImpl::ReplayWals(MemTable* mem, SequenceNumber* last_sequence) {
   }
   std::sort(wals.begin(), wals.end());
   for (size_t i = 0; i < wals.size(); ++i) {
-    POWERCUT_ASSIGN_OR_RETURN(
-        ReplayNext next,
-        ReplayWal(LogFileName(dbpath_, wals[i]), i + 1 == wals.size(), mem, last_sequence));
+    POWERCUT_ASSIGN_OR_RETURN(ReplayNext next, ReplayWal(LogFileName(dbpath_, wals[i]),
+                                                         i + 1 == wals.size(), mem, last_sequence));
     if (next == ReplayNext::kStop) break;
   }
   return Status::OK();
@@ -171,8 +170,8 @@ Status DBImpl::ScanWal(const std::string& path, WalScan* scan) {
     POWERCUT_ASSIGN_OR_RETURN(LogReader::Event event, reader.Next(&record));
     if (event == LogReader::Event::kEnd) {
       if (reader.torn_tail()) {
-        scan->events.push_back({WalDamage::kTornTail, reader.torn_tail_offset(), "",
-                                reader.torn_tail_reason()});
+        scan->events.push_back(
+            {WalDamage::kTornTail, reader.torn_tail_offset(), "", reader.torn_tail_reason()});
       }
       return Status::OK();
     }
@@ -197,8 +196,8 @@ Status DBImpl::ScanWal(const std::string& path, WalScan* scan) {
   }
 }
 
-Result<DBImpl::ReplayNext> DBImpl::ReplayWal(const std::string& path, bool last_wal,
-                                             MemTable* mem, SequenceNumber* last_sequence) {
+Result<DBImpl::ReplayNext> DBImpl::ReplayWal(const std::string& path, bool last_wal, MemTable* mem,
+                                             SequenceNumber* last_sequence) {
   WalScan scan;
   POWERCUT_RETURN_IF_ERROR(ScanWal(path, &scan));
   WriteBatch batch;
@@ -243,11 +242,11 @@ void DBImpl::DeleteObsoleteFiles() {
     FileType type;
     uint64_t number = 0;
     if (!ParseFileName(name, &type, &number)) continue;
-    const bool obsolete = (type == FileType::kLogFile && number < wal_number_) ||
-                          (type == FileType::kManifestFile &&
-                           number != versions_->manifest_number()) ||
-                          type == FileType::kTempFile ||
-                          (type == FileType::kTableFile && !live_tables.contains(number));
+    const bool obsolete =
+        (type == FileType::kLogFile && number < wal_number_) ||
+        (type == FileType::kManifestFile && number != versions_->manifest_number()) ||
+        type == FileType::kTempFile ||
+        (type == FileType::kTableFile && !live_tables.contains(number));
     if (obsolete) {
       // Best effort: an obsolete file left behind is deleted by the next Open.
       fs_->Unlink(faultfs::JoinPath(dbpath_, name)).IgnoreError();

@@ -25,9 +25,10 @@
 // full, and any damage in one is real corruption, even if it looks like a
 // torn tail.
 //
-// Known limit: a sync-acknowledged record that is the last record of its WAL
-// has no later record vouching for its durability, so media damage to exactly
-// that record is indistinguishable from a torn tail and is cut.
+// Known limit: a sync is vouched for only by records written after it. Media
+// damage (not a crash) to records written since the last vouched sync, e.g.
+// the last record of the WAL, is indistinguishable from a torn unsynced tail
+// and is cut even if it had been acknowledged.
 #pragma once
 
 #include <cstdint>

@@ -139,7 +139,8 @@ Status VersionSet::ReadManifest(const std::string& path, VersionEdit* merged) {
     ApplyEdit(*edit, &state);
   }
   if (!state.log_number || !state.next_file_number || !state.last_sequence) {
-    return Status::Corruption("manifest " + path + " lacks its snapshot (log number, next file "
+    return Status::Corruption("manifest " + path +
+                              " lacks its snapshot (log number, next file "
                               "number or last sequence missing)");
   }
   merged->log_number = state.log_number;
@@ -151,8 +152,7 @@ Status VersionSet::ReadManifest(const std::string& path, VersionEdit* merged) {
   return Status::OK();
 }
 
-Status VersionSet::OpenTables(const std::vector<TableMeta>& metas,
-                              std::vector<LiveTable>* tables) {
+Status VersionSet::OpenTables(const std::vector<TableMeta>& metas, std::vector<LiveTable>* tables) {
   for (const TableMeta& meta : metas) {
     const std::string path = TableFileName(dbpath_, meta.number);
     Result<faultfs::FileInfo> info = fs_->Stat(path);

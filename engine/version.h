@@ -64,8 +64,8 @@ class VersionSet {
   // the current state plus `new_tables`, with `log_number` and
   // `last_sequence`; Syncs it, SyncDirs, switches CURRENT to it. Later
   // LogAndApply calls append to it.
-  Status WriteNewManifest(uint64_t manifest_number, uint64_t log_number,
-                          uint64_t last_sequence, std::vector<LiveTable> new_tables);
+  Status WriteNewManifest(uint64_t manifest_number, uint64_t log_number, uint64_t last_sequence,
+                          std::vector<LiveTable> new_tables);
 
   // Appends `edit` (with next_file_number filled in) plus `new_tables` to the
   // manifest, DataSyncs it, then applies it. After any error the manifest is
@@ -85,7 +85,8 @@ class VersionSet {
   Status Close();
 
  private:
-  // Applies an edit to the table list held in `tables` (number -> meta).
+  // Reads every edit of the manifest at `path` into one merged snapshot edit
+  // (its new_tables are the live tables, newest first).
   Status ReadManifest(const std::string& path, VersionEdit* merged);
   Status OpenTables(const std::vector<TableMeta>& metas, std::vector<LiveTable>* tables);
   Status SetCurrentFile(uint64_t manifest_number);

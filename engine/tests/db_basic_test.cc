@@ -257,8 +257,7 @@ TEST_P(DbBasicTest, SecondOpenOfALockedDatabaseFails) {
   EXPECT_FALSE(DB::Open(options_, kPath, fs_.get()).ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(FileSystems, DbBasicTest,
-                         ::testing::Values(FsKind::kSim, FsKind::kPosix),
+INSTANTIATE_TEST_SUITE_P(FileSystems, DbBasicTest, ::testing::Values(FsKind::kSim, FsKind::kPosix),
                          [](const ::testing::TestParamInfo<FsKind>& info) {
                            return info.param == FsKind::kSim ? "SimFs" : "PosixFs";
                          });

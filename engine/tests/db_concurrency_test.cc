@@ -72,8 +72,8 @@ TEST_P(DbConcurrencyTest, AllAcknowledgedWritesSurviveGroupCommit) {
   EXPECT_EQ(*ScanAll(**db), acked);
 
   // A power cut keeps everything flushed or synced: here, all but the last put.
-  auto cut = fs.Crash(CrashStateId{CrashModel{.kind = CrashModelKind::kPowerLoss},
-                                   fs.position(), {}});
+  auto cut =
+      fs.Crash(CrashStateId{CrashModel{.kind = CrashModelKind::kPowerLoss}, fs.position(), {}});
   ASSERT_TRUE(cut.ok());
   ASSERT_TRUE((*db)->Close().ok());
   auto recovered = DB::Open(options, "/db", cut->get());

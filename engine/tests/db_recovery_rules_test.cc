@@ -29,8 +29,8 @@ TEST(WalDamageRulesTest, EveryInputMatchesExactlyOneRule) {
           int matches = 0;
           for (const WalDamageRule& rule : WalDamageRules()) matches += RuleMatches(rule, input);
           EXPECT_EQ(matches, 1) << "mode " << static_cast<int>(mode) << " damage "
-                                << WalDamageName(damage) << " below " << below_synced
-                                << " last " << last_wal;
+                                << WalDamageName(damage) << " below " << below_synced << " last "
+                                << last_wal;
           ++inputs;
         }
       }

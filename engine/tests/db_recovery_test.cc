@@ -122,8 +122,8 @@ class DbRecoveryTest : public ::testing::Test {
   }
 
   // Crash states of `models` after every operation of the workload.
-  std::vector<CrashCase> CollectCrashes(const std::vector<CrashModel>& models,
-                                        uint64_t max_states, const Options& options) {
+  std::vector<CrashCase> CollectCrashes(const std::vector<CrashModel>& models, uint64_t max_states,
+                                        const Options& options) {
     std::vector<CrashCase> cases;
     fs_.SetObserver([&](const faultfs::OpRecord& op) {
       for (const CrashModel& model : models) {
@@ -189,19 +189,19 @@ class DbRecoveryTest : public ::testing::Test {
       for (CrashModelKind kind : {CrashModelKind::kPowerLoss, CrashModelKind::kProcessKill}) {
         auto crashed = fs.Crash(CrashStateId{CrashModel{.kind = kind}, op.position, {}});
         ASSERT_TRUE(crashed.ok());
-        nested.push_back({c.id + " then, during recovery, " +
-                              std::string(kind == CrashModelKind::kPowerLoss ? "power-loss"
-                                                                             : "process-kill") +
-                              " after " + op.ToString(),
-                          std::move(crashed).value(), c.durable, c.issued});
+        nested.push_back(
+            {c.id + " then, during recovery, " +
+                 std::string(kind == CrashModelKind::kPowerLoss ? "power-loss" : "process-kill") +
+                 " after " + op.ToString(),
+             std::move(crashed).value(), c.durable, c.issued});
       }
     });
     auto db = DB::Open(options, kPath, &fs);
     fs.SetObserver(nullptr);
     ASSERT_TRUE(db.ok());
     for (CrashCase& n : nested) {
-      std::optional<KvState> first = RecoverAndCheck(*n.fs, n, "recovery after a recovery crash",
-                                                     options);
+      std::optional<KvState> first =
+          RecoverAndCheck(*n.fs, n, "recovery after a recovery crash", options);
       std::optional<KvState> again = RecoverAndCheck(*n.fs, n, "reopen", options);
       EXPECT_EQ(first, again) << n.id;
     }
@@ -237,13 +237,14 @@ TEST_F(DbRecoveryTest, PrefixAndPerFilePrefixAtEveryOperation) {
 }
 
 TEST_F(DbRecoveryTest, ReorderTornAndZeroTailAtEveryOperation) {
-  RunCrashMatrix({CrashModel{.kind = CrashModelKind::kReorder},
-                  CrashModel{.kind = CrashModelKind::kTorn, .sector_bytes = 512,
-                             .tear = faultfs::TearContent::kJunk},
-                  CrashModel{.kind = CrashModelKind::kTorn, .sector_bytes = 4096,
-                             .tear = faultfs::TearContent::kNew},
-                  CrashModel{.kind = CrashModelKind::kZeroTail}},
-                 16, /*crash_during_recovery=*/false);
+  RunCrashMatrix(
+      {CrashModel{.kind = CrashModelKind::kReorder},
+       CrashModel{
+           .kind = CrashModelKind::kTorn, .sector_bytes = 512, .tear = faultfs::TearContent::kJunk},
+       CrashModel{
+           .kind = CrashModelKind::kTorn, .sector_bytes = 4096, .tear = faultfs::TearContent::kNew},
+       CrashModel{.kind = CrashModelKind::kZeroTail}},
+      16, /*crash_during_recovery=*/false);
 }
 
 TEST_F(DbRecoveryTest, SmallWriteBufferFlushesOnTheWritePath) {
@@ -264,8 +265,8 @@ TEST_F(DbRecoveryTest, CrashDuringRecoveryOfAFullDatabase) {
   // Crash at every operation of an Open that has WALs to replay and tables.
   RunWorkload({});
   CrashCase c{"power-loss after the workload", nullptr, durable_, issued_};
-  auto crashed = fs_.Crash(CrashStateId{CrashModel{.kind = CrashModelKind::kPowerLoss},
-                                        fs_.position(), {}});
+  auto crashed =
+      fs_.Crash(CrashStateId{CrashModel{.kind = CrashModelKind::kPowerLoss}, fs_.position(), {}});
   ASSERT_TRUE(crashed.ok());
   c.fs = std::move(crashed).value();
   CheckCrashCase(c, /*crash_during_recovery=*/true, {});

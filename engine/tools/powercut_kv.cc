@@ -101,8 +101,8 @@ int main(int argc, char** argv) {
   }
   if (args.empty()) return Usage("missing command");
   const std::string& command = args[0];
-  const size_t expected = command == "put" ? 4
-                          : (command == "get" || command == "del") ? 3
+  const size_t expected = command == "put"                            ? 4
+                          : (command == "get" || command == "del")    ? 3
                           : (command == "scan" || command == "flush") ? 2
                                                                       : 0;
   if (expected == 0) return Usage("unknown command '" + command + "'");
