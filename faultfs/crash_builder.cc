@@ -9,6 +9,9 @@
 // name reaches any more (files whose create was lost) are dropped.
 // Process-kill loses nothing: the new state is the old one (visible, durable
 // and pending alike) without its handles and locks.
+// Every crash state keeps the source's position, fault rules (with their
+// counters) and fired-fault log: recovery on it continues the same trace, so
+// a crash inside recovery is named by a later position.
 // Bytes outside a torn write are never touched, even inside a sector it
 // shares (the power-safe-overwrite property SQLite calls
 // SQLITE_IOCAP_POWERSAFE_OVERWRITE): a crash damages only unsynced data.

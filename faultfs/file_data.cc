@@ -25,18 +25,15 @@ FileData::FileData(const FileData& other) : chunks_(other.chunks_), size_bytes_(
 
 FileData::Chunk& FileData::MutableChunk(size_t index) {
   assert(index < chunks_.size());
-  std::shared_ptr<Chunk>& slot = chunks_[index];
-  if (slot == nullptr) {
-    slot = std::make_shared<Chunk>();
-    slot->fill(0);
-  } else if (slot.use_count() > 1) {
-    // Another image shares this chunk: break the sharing for this one only.
-    // (use_count() is exact here: every holder of a reference to this chunk
-    // already counts, and new references are only made under SimFs's mutex.)
-    slot = std::make_shared<Chunk>(*slot);
-    copied_bytes.fetch_add(kChunkBytes, std::memory_order_relaxed);
+  CowPtr<Chunk>& slot = chunks_[index];
+  if (!slot) {
+    slot = CowPtr<Chunk>::Make();  // value-initialised: zeros
+    return slot.mutable_value();
   }
-  return *slot;
+  bool copied = false;
+  Chunk& chunk = slot.MakeUnique(&copied);  // another image shares it: copy for this one only
+  if (copied) copied_bytes.fetch_add(kChunkBytes, std::memory_order_relaxed);
+  return chunk;
 }
 
 template <typename Fill>
@@ -61,8 +58,8 @@ size_t FileData::Read(uint64_t offset, std::span<char> out) const {
     size_t index = static_cast<size_t>(at / kChunkBytes);
     size_t begin = static_cast<size_t>(at % kChunkBytes);
     size_t count = static_cast<size_t>(std::min<uint64_t>(kChunkBytes - begin, length - done));
-    const std::shared_ptr<Chunk>& chunk = chunks_[index];
-    if (chunk == nullptr) {
+    const CowPtr<Chunk>& chunk = chunks_[index];
+    if (!chunk) {
       std::memset(out.data() + done, 0, count);
     } else {
       std::memcpy(out.data() + done, chunk->data() + begin, count);
@@ -101,13 +98,13 @@ void FileData::Resize(uint64_t size_bytes) {
   if (size_bytes < size_bytes_) {
     chunks_.resize(chunk_count);
     size_t tail = static_cast<size_t>(size_bytes % kChunkBytes);
-    if (tail != 0 && chunks_.back() != nullptr) {
+    if (tail != 0 && chunks_.back()) {
       // Keep the invariant: bytes past the end of the last chunk are zero.
       Chunk& last = MutableChunk(chunk_count - 1);
       std::memset(last.data() + tail, 0, kChunkBytes - tail);
     }
   } else {
-    chunks_.resize(chunk_count);  // new slots are nullptr: zeros
+    chunks_.resize(chunk_count);  // new slots are empty: zeros
   }
   size_bytes_ = size_bytes;
 }
@@ -120,7 +117,7 @@ void FileData::FlipBit(uint64_t offset, uint32_t bit) {
 
 bool FileData::SharesChunkWith(const FileData& other, size_t index) const {
   if (index >= chunks_.size() || index >= other.chunks_.size()) return false;
-  return chunks_[index] != nullptr && chunks_[index] == other.chunks_[index];
+  return chunks_[index] && chunks_[index] == other.chunks_[index];
 }
 
 }  // namespace powercut::faultfs

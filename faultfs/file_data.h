@@ -11,11 +11,12 @@
 
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "cow_ptr.h"
 
 namespace powercut::faultfs {
 
@@ -65,7 +66,7 @@ class FileData {
   template <typename Fill>
   void ForEachChunkSpan(uint64_t offset, uint64_t length, Fill fill);
 
-  std::vector<std::shared_ptr<Chunk>> chunks_;  // nullptr: all zeros
+  std::vector<CowPtr<Chunk>> chunks_;  // empty pointer: all zeros
   uint64_t size_bytes_ = 0;
 };
 

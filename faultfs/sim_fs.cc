@@ -154,8 +154,7 @@ Result<FileHandle> SimFs::Open(std::string_view path, const OpenOptions& options
 Status SimFs::Close(FileHandle file) {
   std::lock_guard<std::mutex> lock(state_->mu);
   SimCore& core = state_->core;
-  POWERCUT_ASSIGN_OR_RETURN(OpenFile * open_file, FindOpenFile(core, file));
-  (void)open_file;
+  POWERCUT_RETURN_IF_ERROR(FindOpenFile(core, file).status());
   core.handles.erase(file.id);
   core.CollectGarbage();  // an unlinked file dies with its last handle
   return Status::OK();

@@ -163,9 +163,7 @@ Status SimFs::AddDurableFile(std::string_view path, std::string_view contents) {
 Status SimFs::AddDurableDirectory(std::string_view path) {
   std::lock_guard<std::mutex> lock(state_->mu);
   POWERCUT_RETURN_IF_ERROR(CheckPath("add durable directory", path));
-  POWERCUT_ASSIGN_OR_RETURN(uint64_t inode, AddDurableDirectories(state_->core, path));
-  (void)inode;
-  return Status::OK();
+  return AddDurableDirectories(state_->core, path).status();
 }
 
 std::map<std::string, std::string> SimFs::DumpVisible() const {

@@ -9,7 +9,7 @@
 
 namespace powercut::faultfs {
 
-Image::Image() { dirs_[kRootInode] = std::make_shared<DirEntries>(); }
+Image::Image() { dirs_[kRootInode] = CowPtr<DirEntries>::Make(); }
 
 const FileData* Image::file(uint64_t inode) const {
   auto it = files_.find(inode);
@@ -22,36 +22,28 @@ const DirEntries* Image::dir(uint64_t inode) const {
 }
 
 FileData& Image::MutableFile(uint64_t inode) {
-  std::shared_ptr<FileData>& slot = files_[inode];
-  if (slot == nullptr) {
-    slot = std::make_shared<FileData>();
-  } else if (slot.use_count() > 1) {
-    slot = std::make_shared<FileData>(*slot);  // copies chunk pointers, not bytes
-  }
-  return *slot;
+  CowPtr<FileData>& slot = files_[inode];
+  if (!slot) slot = CowPtr<FileData>::Make();
+  return slot.MakeUnique();  // a copy shares the chunks: it copies pointers, not bytes
 }
 
 DirEntries& Image::MutableDir(uint64_t inode) {
-  std::shared_ptr<DirEntries>& slot = dirs_[inode];
-  if (slot == nullptr) {
-    slot = std::make_shared<DirEntries>();
-  } else if (slot.use_count() > 1) {
-    slot = std::make_shared<DirEntries>(*slot);
-  }
-  return *slot;
+  CowPtr<DirEntries>& slot = dirs_[inode];
+  if (!slot) slot = CowPtr<DirEntries>::Make();
+  return slot.MakeUnique();
 }
 
 void Image::EnsureFile(uint64_t inode) {
-  if (files_.find(inode) == files_.end()) files_[inode] = std::make_shared<FileData>();
+  if (files_.find(inode) == files_.end()) files_[inode] = CowPtr<FileData>::Make();
 }
 
 void Image::EnsureDir(uint64_t inode) {
-  if (dirs_.find(inode) == dirs_.end()) dirs_[inode] = std::make_shared<DirEntries>();
+  if (dirs_.find(inode) == dirs_.end()) dirs_[inode] = CowPtr<DirEntries>::Make();
 }
 
 void Image::ShareFileFrom(const Image& from, uint64_t inode) {
   auto it = from.files_.find(inode);
-  files_[inode] = it == from.files_.end() ? std::make_shared<FileData>() : it->second;
+  files_[inode] = it == from.files_.end() ? CowPtr<FileData>::Make() : it->second;
 }
 
 std::optional<DirEntry> Image::Lookup(std::string_view path) const {

@@ -5,7 +5,7 @@
 // whose name is gone (an unlinked file still open, a file whose create never
 // became durable) is simply an inode no directory names: an orphan.
 //
-// Both maps hold shared pointers, so copying an Image costs one pointer per
+// Both maps hold copy-on-write pointers (cow_ptr.h), so copying an Image costs one pointer per
 // inode, and Mutable*() copies a file or directory only if another image
 // still shares it (copy-on-write). Private to faultfs.
 #pragma once
@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cow_ptr.h"
 #include "file_data.h"
 #include "powercut/status.h"
 
@@ -77,8 +78,8 @@ class Image {
   void DumpDir(uint64_t inode, const std::string& path,
                std::map<std::string, std::string>& out) const;
 
-  std::map<uint64_t, std::shared_ptr<FileData>> files_;
-  std::map<uint64_t, std::shared_ptr<DirEntries>> dirs_;
+  std::map<uint64_t, CowPtr<FileData>> files_;
+  std::map<uint64_t, CowPtr<DirEntries>> dirs_;
 };
 
 }  // namespace powercut::faultfs
