@@ -42,14 +42,31 @@ using log::kBlockSize;
 using log::kHeaderSize;
 
 struct LogReader::Fragment {
-  bool valid = false;
-  bool at_eof = false;  // nothing left to parse at this offset
+  // What is wrong with the bytes at `offset`. Kept as a code plus a number,
+  // not a string, because the forward search parses a fragment at every byte.
+  enum class Problem : uint8_t {
+    kNone,
+    kEndOfFile,           // nothing left to parse
+    kTruncatedHeader,     // detail: bytes left in the file
+    kZeroFilled,          // an all-zero header
+    kBadType,             // detail: the type byte
+    kPastBlock,           // detail: the length
+    kPastFile,            // detail: the length
+    kEndsBeforeBoundary,  // a FIRST or MIDDLE that does not fill its block
+    kChecksumMismatch,
+  };
+
+  bool valid() const { return problem == Problem::kNone; }
+  bool at_eof() const { return problem == Problem::kEndOfFile; }
+  std::string Reason() const;
+
+  Problem problem = Problem::kNone;
+  uint64_t detail = 0;
   log::RecordType type = log::kZeroType;
   uint64_t offset = 0;         // of the header (after skipping a trailer)
   uint64_t end = 0;            // just past the payload, when the length is plausible
   bool plausible_end = false;  // type and length well-formed; `end` is meaningful
-  std::string_view payload;    // valid only when `valid`
-  std::string reason;          // why the fragment is invalid
+  std::string_view payload;    // when valid()
 };
 
 struct LogReader::Found {
@@ -97,6 +114,30 @@ const char* TypeName(log::RecordType type) {
 
 }  // namespace
 
+std::string LogReader::Fragment::Reason() const {
+  switch (problem) {
+    case Problem::kNone:
+      return "valid";
+    case Problem::kEndOfFile:
+      return "end of file";
+    case Problem::kTruncatedHeader:
+      return "truncated header: " + std::to_string(detail) + " bytes at the end of the file";
+    case Problem::kZeroFilled:
+      return "zero-filled region";
+    case Problem::kBadType:
+      return "bad record type " + std::to_string(detail);
+    case Problem::kPastBlock:
+      return "record length " + std::to_string(detail) + " runs past the block";
+    case Problem::kPastFile:
+      return "record length " + std::to_string(detail) + " runs past the end of the file";
+    case Problem::kEndsBeforeBoundary:
+      return std::string(TypeName(type)) + " fragment ends before the block boundary";
+    case Problem::kChecksumMismatch:
+      return "checksum mismatch";
+  }
+  return "unknown problem";
+}
+
 LogReader::LogReader(faultfs::FileSystem* fs, std::string path) : fs_(fs), path_(std::move(path)) {
   assert(fs_ != nullptr);
 }
@@ -108,45 +149,42 @@ Status LogReader::Load() {
 }
 
 LogReader::Fragment LogReader::ParseFragment(uint64_t offset) const {
+  using Problem = Fragment::Problem;
   Fragment f;
   f.offset = SkipTrailer(offset);
   const uint64_t file_size = contents_.size();
   if (f.offset >= file_size) {
-    f.at_eof = true;
-    f.reason = "end of file";
+    f.problem = Problem::kEndOfFile;
     return f;
   }
   if (file_size - f.offset < kHeaderSize) {
-    f.reason = "truncated header: " + std::to_string(file_size - f.offset) +
-               " bytes at the end of the file";
+    f.problem = Problem::kTruncatedHeader;
+    f.detail = file_size - f.offset;
     return f;
   }
   const char* header = contents_.data() + f.offset;
-  const uint32_t length =
-      static_cast<unsigned char>(header[log::kLengthOffset]) |
-      (static_cast<uint32_t>(static_cast<unsigned char>(header[log::kLengthOffset + 1])) << 8);
-  const uint8_t type = static_cast<uint8_t>(header[log::kTypeOffset]);
+  const auto length_low = static_cast<unsigned char>(header[log::kLengthOffset]);
+  const auto length_high = static_cast<unsigned char>(header[log::kLengthOffset + 1]);
+  const uint32_t length = length_low | (static_cast<uint32_t>(length_high) << 8);
+  const auto type = static_cast<uint8_t>(header[log::kTypeOffset]);
   if (type == log::kZeroType || type > log::kMaxRecordType) {
-    f.reason = IsAllZero(std::string_view(header, kHeaderSize))
-                   ? "zero-filled region"
-                   : "bad record type " + std::to_string(type);
+    const bool zeros = IsAllZero(std::string_view(header, kHeaderSize));
+    f.problem = zeros ? Problem::kZeroFilled : Problem::kBadType;
+    f.detail = type;
     return f;
   }
   f.type = static_cast<log::RecordType>(type);
   const uint64_t block_end = f.offset - f.offset % kBlockSize + kBlockSize;
   const uint64_t end = f.offset + kHeaderSize + length;
-  if (end > block_end) {
-    f.reason = "record length " + std::to_string(length) + " runs past the block";
-    return f;
-  }
-  if (end > file_size) {
-    f.reason = "record length " + std::to_string(length) + " runs past the end of the file";
+  if (end > block_end || end > file_size) {
+    f.problem = end > block_end ? Problem::kPastBlock : Problem::kPastFile;
+    f.detail = length;
     return f;
   }
   f.end = end;
   f.plausible_end = true;
   if ((f.type == log::kFirstType || f.type == log::kMiddleType) && end != block_end) {
-    f.reason = std::string(TypeName(f.type)) + " fragment ends before the block boundary";
+    f.problem = Problem::kEndsBeforeBoundary;
     return f;
   }
   const char* payload = header + kHeaderSize;
@@ -154,10 +192,9 @@ LogReader::Fragment LogReader::ParseFragment(uint64_t offset) const {
   const uint32_t actual =
       crc32c::Extend(crc32c::Value(header + log::kTypeOffset, 1), payload, length);
   if (actual != expected) {
-    f.reason = "checksum mismatch";
+    f.problem = Problem::kChecksumMismatch;
     return f;
   }
-  f.valid = true;
   f.payload = std::string_view(payload, length);
   return f;
 }
@@ -167,8 +204,8 @@ LogReader::Found LogReader::AssembleAt(uint64_t offset) const {
   Found found;
   found.offset = fragment.offset;
   found.resume = fragment.offset + 1;
-  if (!fragment.valid) {
-    found.reason = fragment.reason;
+  if (!fragment.valid()) {
+    found.reason = fragment.Reason();
     if (fragment.plausible_end) found.claimed_next = fragment.end;
     return found;
   }
@@ -182,13 +219,13 @@ LogReader::Found LogReader::AssembleAt(uint64_t offset) const {
   // Follow a FIRST through its MIDDLEs to its LAST; a FULL skips the loop.
   while (fragment.type != log::kFullType && fragment.type != log::kLastType) {
     const Fragment next = ParseFragment(fragment.end);
-    if (!next.valid || next.type == log::kFullType || next.type == log::kFirstType) {
+    if (!next.valid() || next.type == log::kFullType || next.type == log::kFirstType) {
       found.record.clear();
       found.resume = next.offset;  // every fragment before `next` was valid
-      if (next.at_eof) {
+      if (next.at_eof()) {
         found.reason = "fragmented record has no LAST fragment before the end of the file";
-      } else if (!next.valid) {
-        found.reason = next.reason + " in fragment at offset " + std::to_string(next.offset);
+      } else if (!next.valid()) {
+        found.reason = next.Reason() + " in fragment at offset " + std::to_string(next.offset);
         if (next.plausible_end) found.claimed_next = next.end;
       } else {
         found.reason = std::string("fragmented record interrupted by a ") + TypeName(next.type) +
@@ -215,8 +252,8 @@ LogReader::Found LogReader::FindNextRecord(const Found& failed) const {
   uint64_t position = failed.resume;
   while (true) {
     const Fragment fragment = ParseFragment(position);
-    if (fragment.at_eof) break;
-    if (!fragment.valid) {
+    if (fragment.at_eof()) break;
+    if (!fragment.valid()) {
       position = fragment.offset + 1;
       continue;
     }
