@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <ostream>
 #include <thread>
 
 #include "powercut/faultfs/file_system.h"
@@ -36,6 +37,11 @@ struct Implementation {
   std::string name;
   std::function<std::unique_ptr<Instance>()> make;
 };
+
+// Names the implementation in failure messages (instead of its bytes).
+void PrintTo(const Implementation& implementation, std::ostream* out) {
+  *out << implementation.name;
+}
 
 std::unique_ptr<Instance> MakeSimFs() {
   auto instance = std::make_unique<Instance>();
