@@ -107,6 +107,7 @@ struct SharedProgress {
 struct WorkerResult {
   Status status;
   std::vector<Failure> main_line_failures;  // thread 0 of shard 0 only
+  uint64_t main_line_violations = 0;        // likewise
   std::vector<Failure> failures;            // by ordinal, at most max_failures
   std::vector<ModelStats> per_model;        // as plan.models
   uint64_t crash_points = 0;
@@ -157,6 +158,8 @@ class Worker {
     }
     if (thread_ == 0 && plan_.options.shard.index == 0) {
       for (Violation& violation : *main_violations) {
+        ++result_.main_line_violations;
+        if (plan_.options.failure_filter && !plan_.options.failure_filter(violation)) continue;
         Failure failure;
         failure.ops_around = JoinLines(violation.context_ops);
         failure.violation = std::move(violation);
@@ -209,8 +212,14 @@ class Worker {
     if (!found.empty()) {
       ++stats.violations;
       progress_->failures.fetch_add(1, std::memory_order_relaxed);
-      if (result_.failures.size() < plan_.options.max_failures) {
-        result_.failures.push_back(MakeFailure(point, std::move(found.front()), ordinal));
+      auto kept = found.begin();
+      if (plan_.options.failure_filter) {
+        kept = std::find_if(found.begin(), found.end(), [&](const PathViolation& v) {
+          return plan_.options.failure_filter(v.violation);
+        });
+      }
+      if (kept != found.end() && result_.failures.size() < plan_.options.max_failures) {
+        result_.failures.push_back(MakeFailure(point, std::move(*kept), ordinal));
       }
       if (plan_.options.stop_at_max_failures &&
           result_.failures.size() >= plan_.options.max_failures) {
@@ -228,7 +237,8 @@ class Worker {
     failure.crash_path = std::move(found.path);
     failure.state = failure.crash_path.front();
     failure.violation.crash_state_id = PathText(failure.crash_path);
-    failure.violation.context_ops = main_line_.ContextLines(point.position);
+    failure.after_ack = point.after_ack;
+    failure.violation.context_ops = main_line_.ContextLines(point.position, point.after_ack);
     failure.ops_around = JoinLines(failure.violation.context_ops);
     Result<std::vector<faultfs::PendingOpFate>> fates = point.fs->DescribeCrash(failure.state);
     if (fates.ok()) failure.fates = std::move(fates).value();
@@ -271,7 +281,7 @@ ExploreResult Merge(const RunPlan& plan, std::vector<WorkerResult>& workers) {
   const WorkerResult& first = workers.front();
   result.crash_points = first.crash_points;
   std::vector<Failure> failures = std::move(workers.front().main_line_failures);
-  result.violations = failures.size();
+  result.violations = first.main_line_violations;
   std::vector<Failure> state_failures;
   for (size_t m = 0; m < plan.models.size(); ++m) {
     ModelStats stats = first.per_model[m];

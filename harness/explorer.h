@@ -127,6 +127,10 @@ struct ExploreOptions {
   // Failures kept in the result (the first ones by ordinal); every failing
   // state is still counted in the stats.
   uint64_t max_failures = 100;
+  // When set, a failing state is kept as a Failure only if one of its
+  // violations passes (that one is reported); every failing state is still
+  // counted. The shrinker uses it to look for the same guarantee.
+  std::function<bool(const Violation&)> failure_filter;
   // Stop exploring once max_failures are kept (the shrinker's "does it still
   // fail?"). Counts then cover only what was explored and depend on threads.
   bool stop_at_max_failures = false;
@@ -143,6 +147,11 @@ struct Failure {
   // Every crash on the path, outer first: {state} for a plain crash, {state,
   // inner} for a crash inside its recovery. Empty for a main-line failure.
   std::vector<faultfs::CrashStateId> crash_path;
+  // The crash comes right after a workload operation returned (its
+  // acknowledgement recorded), at the position of its last file operation,
+  // rather than inside that file operation. Positions alone do not tell the
+  // two apart; replays need it.
+  bool after_ack = false;
   // What became of each pending operation in `state`.
   std::vector<faultfs::PendingOpFate> fates;
   // The workload operations and the file operations around the crash point,
@@ -193,11 +202,16 @@ struct ReplayVerdict {
 
 struct ReplayOptions {
   uint64_t seed = 0;  // the run's seed (main-line `crash` steps depend on it)
+  // As explored: with kSync the point before a sync is reached only when the
+  // sync comes, and the history is taken as it stands then.
+  CrashPoints crash_points = CrashPoints::kAll;
+  bool after_ack = false;  // Failure::after_ack
   bool check_durable_recovery = true;
 };
 
-// Runs the main line of `workload` and, at the position of crash_path[0],
-// crashes into exactly that state, recovers (crashing at crash_path[1]'s
+// Runs the main line of `workload` and, at the crash point of crash_path[0]
+// (its position; after_ack tells which of the two points there), crashes into
+// exactly that state, recovers (crashing at crash_path[1]'s
 // position inside that recovery, and so on), and checks the last recovery as
 // Explore would. An empty path replays the main line alone. InvalidArgument
 // if an id does not fit the state at its position.

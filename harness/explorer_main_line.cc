@@ -60,6 +60,7 @@ Result<std::vector<Violation>> MainLine::Run() {
   const std::vector<Operation>& ops = config_.workload->ops;
   for (op_index_ = 0; op_index_ < ops.size() && !stopped_; ++op_index_) {
     POWERCUT_RETURN_IF_ERROR(RunOp(ops[op_index_], &violations));
+    VisitAfterAck();
   }
   if (!stopped_) FinishPoints();
   if (!handler_error_.ok()) return handler_error_;
@@ -211,15 +212,27 @@ void MainLine::Watch(SimFs* fs) {
   });
 }
 
-void MainLine::Visit(const SimFs& fs, uint64_t position) {
+void MainLine::Visit(const SimFs& fs, uint64_t position, bool after_ack) {
   if (stopped_) return;
   ++crash_points_;
-  Status status = handler_(CrashPoint{
-      .fs = &fs, .position = position, .depth = depth_, .lossless_so_far = lossless_so_far_});
+  durable_prefix_at_last_point_ = oracle_.durable_prefix();
+  Status status = handler_(CrashPoint{.fs = &fs,
+                                      .position = position,
+                                      .depth = depth_,
+                                      .lossless_so_far = lossless_so_far_,
+                                      .after_ack = after_ack});
   if (!status.ok()) {
     handler_error_ = std::move(status);
     stopped_ = true;
   }
+}
+
+void MainLine::VisitAfterAck() {
+  if (stopped_ || !fs_ || oracle_.durable_prefix() <= durable_prefix_at_last_point_) return;
+  // With CrashPoints::kSync the last operation's state may wait as the point
+  // before the next sync; this visit covers it, with more history known.
+  before_sync_.reset();
+  Visit(*fs_, fs_->position(), /*after_ack=*/true);
 }
 
 void MainLine::FinishPoints() {
@@ -228,7 +241,7 @@ void MainLine::FinishPoints() {
   Visit(*point, point->position());
 }
 
-std::vector<std::string> MainLine::ContextLines(uint64_t position) const {
+std::vector<std::string> MainLine::ContextLines(uint64_t position, bool after_ack) const {
   const std::vector<Operation>& ops = config_.workload->ops;
   std::vector<std::string> lines;
   lines.push_back("workload (> marks the operation in progress):");
@@ -239,6 +252,7 @@ std::vector<std::string> MainLine::ContextLines(uint64_t position) const {
                     ops[i].ToString());
   }
   if (ops.empty()) lines.push_back("  (no operations)");
+  if (after_ack) lines.push_back("  (the crash comes right after the marked operation returned)");
   lines.push_back("file operations (the crash comes after the last):");
   const uint64_t kept = std::min<uint64_t>(recent_count_, kRecentOps);
   for (uint64_t n = recent_count_ - kept; n < recent_count_; ++n) {

@@ -33,6 +33,10 @@ struct CrashPoint {
   // Whether nothing was lost on the way here: false after a main-line crash
   // under a model that drops pending operations.
   bool lossless_so_far = true;
+  // The moment right after a workload operation returned, at the position
+  // of its last file operation: the same file state as that operation's
+  // point, but with the operation's acknowledgement in the history.
+  bool after_ack = false;
 };
 
 // The handler's answer: carry on, or stop calling it (the run then ends at
@@ -66,7 +70,7 @@ class MainLine {
   const Oracle& oracle() const { return oracle_; }
   // The workload operations and file operations around the point at
   // `position` (file operations after it are left out), one per line.
-  std::vector<std::string> ContextLines(uint64_t position) const;
+  std::vector<std::string> ContextLines(uint64_t position, bool after_ack = false) const;
   // Crash points handed out so far.
   uint64_t crash_points() const { return crash_points_; }
 
@@ -82,7 +86,10 @@ class MainLine {
   Result<bool> RecoverMainLine(bool lossless, std::vector<Violation>* violations);
   void Watch(faultfs::SimFs* fs);
   void OnFileOp(const faultfs::OpRecord& op);
-  void Visit(const faultfs::SimFs& fs, uint64_t position);
+  void Visit(const faultfs::SimFs& fs, uint64_t position, bool after_ack = false);
+  // After an operation returned: a point of its own if it made more writes
+  // durable than the history knew at the last point.
+  void VisitAfterAck();
   void FinishPoints();
 
   Config config_;
@@ -99,6 +106,7 @@ class MainLine {
   bool stopped_ = false;
   Status handler_error_;
   uint64_t crash_points_ = 0;
+  uint64_t durable_prefix_at_last_point_ = 0;
   size_t op_index_ = 0;                               // the workload operation in progress
   std::array<faultfs::OpRecord, kRecentOps> recent_;  // ring, by position
   uint64_t recent_count_ = 0;

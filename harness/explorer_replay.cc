@@ -20,9 +20,9 @@ Result<ReplayVerdict> ReplayCrashPath(const Workload& workload, const EngineFact
   ReplayVerdict verdict;
   std::optional<CrashChecker> checker;
   MainLine* main_line_ptr = nullptr;
-  // Every position is a crash point here: the path's first id names one.
   auto on_point = [&](const CrashPoint& point) -> Status {
-    if (crash_path.empty() || point.position != crash_path.front().position) {
+    if (crash_path.empty() || point.position != crash_path.front().position ||
+        point.after_ack != options.after_ack) {
       return Status::OK();
     }
     verdict.reached = true;
@@ -32,7 +32,7 @@ Result<ReplayVerdict> ReplayCrashPath(const Workload& workload, const EngineFact
                                              &inner_reached));
     verdict.reached = inner_reached;
     POWERCUT_ASSIGN_OR_RETURN(verdict.fates, point.fs->DescribeCrash(crash_path.front()));
-    std::vector<std::string> lines = main_line_ptr->ContextLines(point.position);
+    std::vector<std::string> lines = main_line_ptr->ContextLines(point.position, point.after_ack);
     for (const std::string& line : lines) verdict.ops_around += line + "\n";
     for (Violation& violation : verdict.violations) violation.context_ops = lines;
     main_line_ptr->Stop();
@@ -41,7 +41,7 @@ Result<ReplayVerdict> ReplayCrashPath(const Workload& workload, const EngineFact
   MainLine main_line({.workload = &workload,
                       .engine = &engine,
                       .settings = settings,
-                      .crash_points = CrashPoints::kAll,
+                      .crash_points = options.crash_points,
                       .seed = options.seed},
                      on_point);
   main_line_ptr = &main_line;

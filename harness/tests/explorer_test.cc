@@ -256,8 +256,9 @@ TEST(ExplorerTest, ReplayOfACrashPathGivesTheSameViolation) {
     return EngineRegistry::Default().Create("broken-ack-before-fsync", settings);
   };
   for (const Failure& failure : result.failures) {
-    Result<ReplayVerdict> verdict = ReplayCrashPath(*scenario.workload, factory, scenario.engine,
-                                                    failure.crash_path, {.seed = 7});
+    Result<ReplayVerdict> verdict =
+        ReplayCrashPath(*scenario.workload, factory, scenario.engine, failure.crash_path,
+                        {.seed = 7, .after_ack = failure.after_ack});
     ASSERT_TRUE(verdict.ok()) << verdict.status().ToString();
     EXPECT_TRUE(verdict->reached);
     ASSERT_FALSE(verdict->violations.empty()) << failure.violation.ToString();
