@@ -14,7 +14,7 @@ VersionEdit FullEdit() {
   VersionEdit edit;
   edit.log_number = 7;
   edit.next_file_number = 12;
-  edit.last_sequence = 1u << 40;
+  edit.last_sequence = uint64_t{1} << 40;
   edit.new_tables.push_back({5, 4096, "a\x01\x00\x00\x00\x00\x00\x00\x01", "zz"});
   edit.new_tables.push_back({9, 1, "", std::string(300, 'k')});
   edit.deleted_tables = {3, 4};
