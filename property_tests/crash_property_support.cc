@@ -1,0 +1,284 @@
+// The crash properties' shared machinery (see crash_property_support.h):
+// workload generators, the oracle-recording player, crash placement and
+// recovery.
+#include "crash_property_support.h"
+
+#include <cassert>
+#include <cstdlib>
+#include <optional>
+#include <utility>
+
+namespace powercut::harness {
+
+void showValue(const Workload& workload, std::ostream& os) {
+  os << "workload of " << workload.ops.size() << " operations:\n" << workload.ToString();
+}
+
+void showValue(const EngineSettings& settings, std::ostream& os) {
+  os << "engine settings: write_buffer_bytes=";
+  if (settings.write_buffer_bytes) {
+    os << *settings.write_buffer_bytes;
+  } else {
+    os << "default";
+  }
+}
+
+}  // namespace powercut::harness
+
+namespace powercut::property {
+
+namespace {
+
+using harness::Operation;
+using harness::OpType;
+using harness::WorkloadBuilder;
+
+constexpr uint64_t kKeyCount = 6;
+
+std::string GenKey() { return harness::KeyName(*rc::gen::inRange<uint64_t>(0, kKeyCount)); }
+
+// Mostly tags and short values; now and then a value that fills most of a
+// 32 KiB WAL block, or spans two.
+uint64_t GenValueBytes() {
+  return *rc::gen::weightedElement<uint64_t>({{6, 0}, {3, 100}, {2, 3000}, {1, 40000}});
+}
+
+bool GenSync() { return *rc::gen::weightedElement<bool>({{3, false}, {1, true}}); }
+
+void AddBatch(WorkloadBuilder& builder) {
+  const int size = *rc::gen::inRange(1, 5);
+  std::vector<WorkloadBuilder::Entry> entries;
+  for (int i = 0; i < size; ++i) {
+    WorkloadBuilder::Entry entry;
+    entry.put = *rc::gen::weightedElement<bool>({{3, true}, {1, false}});
+    entry.key = GenKey();
+    entry.value_bytes = entry.put ? GenValueBytes() : 0;
+    entries.push_back(std::move(entry));
+  }
+  builder.Batch(entries, GenSync());
+}
+
+// One operation; the first kinds are where shrinking goes.
+void AddOp(WorkloadBuilder& builder) {
+  enum Kind { kPut, kDelete, kBatch, kFlush, kRead };
+  switch (*rc::gen::weightedElement<Kind>(
+      {{8, kPut}, {2, kDelete}, {3, kBatch}, {1, kFlush}, {1, kRead}})) {
+    case kPut:
+      builder.Put(GenKey(), GenValueBytes(), GenSync());
+      return;
+    case kDelete:
+      builder.Delete(GenKey(), GenSync());
+      return;
+    case kBatch:
+      AddBatch(builder);
+      return;
+    case kFlush:
+      builder.Flush();
+      return;
+    case kRead:
+      builder.Read(GenKey());
+      return;
+  }
+}
+
+void AddOps(WorkloadBuilder& builder, int max_ops) {
+  const int count = *rc::gen::inRange(1, max_ops + 1);
+  for (int i = 0; i < count; ++i) AddOp(builder);
+}
+
+Status PlayOp(const Operation& op, EngineAdapter& engine, Oracle& oracle) {
+  switch (op.type) {
+    case OpType::kPut:
+    case OpType::kDelete:
+    case OpType::kBatch: {
+      // The oracle numbers writes itself: after a crash in the first half of a
+      // two-phase workload, the writes the crash cut off were never issued, so
+      // its numbers can run behind the workload's.
+      const uint64_t number = oracle.BeginWrite(op.mutations, op.sync);
+      Status status = engine.Write(op.mutations, op.sync);
+      oracle.EndWrite(number, status);
+      return status;
+    }
+    case OpType::kFlush: {
+      Status status = engine.Flush();
+      oracle.RecordFlush(status);
+      return status;
+    }
+    case OpType::kRead: {
+      POWERCUT_ASSIGN_OR_RETURN(std::optional<std::string> value, engine.Read(op.key));
+      if (auto violation = oracle.RecordRead(op.key, value)) {
+        return Status::Corruption(violation->ToString());
+      }
+      return Status::OK();
+    }
+    case OpType::kScan:
+    case OpType::kReopen:
+    case OpType::kCrash:
+      break;
+  }
+  return Status::InvalidArgument("the properties do not generate '" + op.ToString() + "'");
+}
+
+// The crash states taken at the chosen operation, or why they could not be.
+struct Capture {
+  std::optional<CrashSnapshot> snapshot;
+  std::string error;
+};
+
+// Called from the observer: one crash state of each model at the current
+// position of `fs`. Reports errors in `capture` rather than failing at once,
+// because the observer runs inside the engine's call.
+void TakeSnapshot(const SimFs& fs, const Oracle& oracle, const faultfs::OpRecord& op,
+                  const std::vector<CrashModel>& models, uint64_t state_seed, Capture& capture) {
+  CrashSnapshot snapshot{oracle, op, {}};
+  for (const CrashModel& model : models) {
+    auto enumerator = fs.EnumerateCrashStates(model, {.max_states = 1, .seed = state_seed});
+    if (!enumerator.ok()) {
+      capture.error = enumerator.status().ToString();
+      return;
+    }
+    std::optional<CrashStateId> id = (*enumerator)->Next();
+    if (!id) {
+      capture.error = "no crash state of " + model.Name() + " after " + op.ToString();
+      return;
+    }
+    auto crashed = fs.Crash(*id);
+    if (!crashed.ok()) {
+      capture.error = crashed.status().ToString();
+      return;
+    }
+    snapshot.images.push_back({*id, std::move(crashed).value()});
+  }
+  capture.snapshot = std::move(snapshot);
+}
+
+}  // namespace
+
+rc::Gen<Workload> GenWorkload(int max_ops) {
+  return rc::gen::exec([max_ops] {
+    WorkloadBuilder builder;
+    AddOps(builder, max_ops);
+    return std::move(builder).Build();
+  });
+}
+
+rc::Gen<EngineSettings> GenEngineSettings() {
+  return rc::gen::exec([] {
+    EngineSettings settings;
+    // 0 stands for the default (4 MiB: no flush but the explicit ones).
+    const uint64_t buffer = *rc::gen::element<uint64_t>(0, 1024, 8192);
+    if (buffer != 0) settings.write_buffer_bytes = buffer;
+    return settings;
+  });
+}
+
+rc::Gen<TwoPhaseWorkload> GenTwoPhaseWorkload(int max_ops_per_phase) {
+  return rc::gen::exec([max_ops_per_phase] {
+    WorkloadBuilder builder;
+    AddOps(builder, max_ops_per_phase);
+    TwoPhaseWorkload two;
+    two.first = builder.workload();
+    const size_t split = two.first.ops.size();
+    AddOps(builder, max_ops_per_phase);
+    Workload all = std::move(builder).Build();
+    two.second.ops.assign(all.ops.begin() + static_cast<std::ptrdiff_t>(split), all.ops.end());
+    return two;
+  });
+}
+
+void showValue(const TwoPhaseWorkload& workload, std::ostream& os) {
+  os << "before the crash:\n" << workload.first.ToString();
+  os << "after recovery:\n" << workload.second.ToString();
+}
+
+rc::Gen<CrashModel> GenCrashModel() { return rc::gen::elementOf(CrashModel::All()); }
+
+std::unique_ptr<EngineAdapter> MakeEngine(const EngineSettings& settings) {
+  auto engine = harness::EngineRegistry::Default().Create("reference", settings);
+  if (!engine.ok()) RC_FAIL("cannot create the reference engine: " + engine.status().ToString());
+  return std::move(engine).value();
+}
+
+Status PlayOps(const Workload& workload, EngineAdapter& engine, Oracle& oracle) {
+  for (const Operation& op : workload.ops) {
+    Status status = PlayOp(op, engine, oracle);
+    if (!status.ok()) {
+      return Status::InvalidArgument("'" + op.ToString() + "' failed: " + status.ToString());
+    }
+  }
+  return Status::OK();
+}
+
+Status RunWorkload(CrashRun& run, const Workload& workload, const EngineSettings& settings) {
+  std::unique_ptr<EngineAdapter> engine = MakeEngine(settings);
+  POWERCUT_RETURN_IF_ERROR(engine->Open(&run.fs, kDbDir));
+  POWERCUT_RETURN_IF_ERROR(PlayOps(workload, *engine, run.oracle));
+  return engine->Close();
+}
+
+CrashSnapshot CrashSomewhereIn(SimFs& fs, const Oracle& oracle, const CrashBody& body,
+                               const std::vector<CrashModel>& models) {
+  uint64_t window_start = fs.position();
+  uint64_t window_end = 0;
+  {
+    std::unique_ptr<SimFs> dry_fs = fs.Clone();
+    Oracle dry_oracle = oracle;
+    CrashRun dry{*dry_fs, dry_oracle, window_start};
+    Status status = body(dry);
+    if (!status.ok()) RC_FAIL("the run before the crash failed: " + status.ToString());
+    window_start = dry.window_start;
+    window_end = dry_fs->position();
+  }
+  RC_PRE(window_end > window_start);  // no file operation to crash after
+  const uint64_t crash_at =
+      window_start + *rc::gen::inRange<uint64_t>(1, window_end - window_start + 1);
+  const uint64_t state_seed = *rc::gen::arbitrary<uint64_t>();
+
+  Oracle live = oracle;
+  Capture capture;
+  fs.SetObserver([&](const faultfs::OpRecord& op) {
+    if (op.position == crash_at) TakeSnapshot(fs, live, op, models, state_seed, capture);
+  });
+  CrashRun run{fs, live, fs.position()};
+  Status status = body(run);
+  fs.SetObserver(nullptr);
+  if (!status.ok()) RC_FAIL("the run with the crash failed: " + status.ToString());
+  if (!capture.error.empty()) RC_FAIL("taking the crash states failed: " + capture.error);
+  if (!capture.snapshot)
+    RC_FAIL("the second run did not reach its crash point (not deterministic?)");
+  return std::move(*capture.snapshot);
+}
+
+Result<KvState> Recover(SimFs& fs, const EngineSettings& settings,
+                        std::unique_ptr<EngineAdapter>* engine) {
+  std::unique_ptr<EngineAdapter> opened = MakeEngine(settings);
+  POWERCUT_RETURN_IF_ERROR(opened->Open(&fs, kDbDir));
+  POWERCUT_ASSIGN_OR_RETURN(KvState state, harness::ScanState(*opened));
+  if (engine != nullptr) {
+    *engine = std::move(opened);
+  } else {
+    POWERCUT_RETURN_IF_ERROR(opened->Close());
+  }
+  return state;
+}
+
+void AssertAccepted(const harness::CheckResult& result, const std::string& what) {
+  if (result.ok()) return;
+  std::string message = what + ": the recovered state breaks the guarantees:";
+  for (const harness::Violation& violation : result.violations) {
+    message += "\n  " + violation.ToString();
+  }
+  RC_FAIL(message);
+}
+
+void FailRecovery(const Status& status, const std::string& what) {
+  RC_FAIL(what + ": recovery failed: " + status.ToString());
+  assert(false && "RC_FAIL throws");
+  std::abort();
+}
+
+std::string DescribeImage(const CrashImage& image, const faultfs::OpRecord& op) {
+  return "crash state " + image.id.ToString() + " (right after " + op.ToString() + ")";
+}
+
+}  // namespace powercut::property
