@@ -42,6 +42,15 @@ bool IsSelfDescribing(std::string_view value, std::string_view* tag) {
 
 }  // namespace
 
+bool IsSelfDescribingValue(std::string_view value) {
+  std::string_view tag = value.substr(0, value.find(':'));
+  if (tag.size() < 2 || tag[0] != 'v') return false;
+  for (char c : tag.substr(1)) {
+    if ((c < '0' || c > '9') && c != '.') return false;
+  }
+  return MakeValue(tag, value.size()) == value;
+}
+
 std::string ShortValue(std::string_view value) {
   constexpr size_t kShortBytes = 24;
   if (value.size() <= kShortBytes && IsPrintable(value)) return std::string(value);

@@ -46,6 +46,10 @@ std::string ValueTag(uint64_t write_number, uint32_t mutation_index, bool in_bat
 // to size. REQUIRES: tag is non-empty and contains no ':'.
 std::string MakeValue(std::string_view tag, uint64_t size_bytes);
 
+// True when `value` is MakeValue(tag, value.size()) for a harness tag
+// ("v<n>" or "v<n>.<i>").
+bool IsSelfDescribingValue(std::string_view value);
+
 // A short printable form: the value itself when short (<= 24 bytes) and
 // printable, "tag*size" for a self-describing long value, otherwise a
 // prefix with the size ("'abc...'*4000").

@@ -163,6 +163,13 @@ class Oracle {
   // Diagnosis (oracle_diagnosis.cc): why no prefix >= lowest explains state.
   std::vector<Violation> Diagnose(const KvState& state, uint64_t lowest,
                                   const std::string& lowest_reason) const;
+  struct KeyFit;  // a key's found value and the prefixes that explain it
+  std::vector<Violation> FitKeys(const KvState& state, uint64_t lowest,
+                                 std::vector<KeyFit>* fits) const;
+  std::vector<Violation> HalfAppliedBatches(const std::vector<KeyFit>& fits) const;
+  std::vector<Violation> LostDurableWrites(const std::vector<KeyFit>& fits, uint64_t lowest,
+                                           const std::string& lowest_reason) const;
+  std::vector<Violation> Holes(const std::vector<KeyFit>& fits, uint64_t lowest) const;
   Violation KeyViolation(Guarantee guarantee, const std::string& key,
                          const std::optional<std::string>& found, uint64_t from_prefix) const;
   Violation LostBaseValue(const std::string& key, const std::optional<std::string>& found,

@@ -44,18 +44,17 @@ Ranges Intersect(const Ranges& a, const Ranges& b) {
   return out;
 }
 
-// One key's found value and the prefixes that explain it.
-struct KeyFit {
-  std::string key;
-  std::optional<std::string> found;
-  Ranges allowed;
-  uint64_t lo() const { return allowed.front().first; }  // needs P >= lo
-  uint64_t hi() const { return allowed.back().second; }  // needs P < hi
-};
-
 std::string Quote(const std::optional<std::string>& value) { return ShortValueOrAbsent(value); }
 
 }  // namespace
+
+struct Oracle::KeyFit {
+  std::string key;
+  std::optional<std::string> found;
+  Ranges allowed;                                        // non-empty
+  uint64_t lo() const { return allowed.front().first; }  // needs P >= lo
+  uint64_t hi() const { return allowed.back().second; }  // needs P < hi
+};
 
 Violation Oracle::KeyViolation(Guarantee guarantee, const std::string& key,
                                const std::optional<std::string>& found,
@@ -115,15 +114,14 @@ Violation Oracle::LostBaseValue(const std::string& key, const std::optional<std:
   return v;
 }
 
-std::vector<Violation> Oracle::Diagnose(const KvState& state, uint64_t lowest,
-                                        const std::string& lowest_reason) const {
+// 1. Fits every key; a key no prefix explains is a violation by itself.
+std::vector<Violation> Oracle::FitKeys(const KvState& state, uint64_t lowest,
+                                       std::vector<KeyFit>* fits) const {
   std::set<std::string> keys;
   for (const auto& [key, value] : state) keys.insert(key);
   for (const auto& [key, value] : base_) keys.insert(key);
   for (const auto& [key, events] : events_) keys.insert(key);
-
   std::vector<Violation> violations;
-  std::vector<KeyFit> fits;
   for (const std::string& key : keys) {
     KeyFit fit;
     fit.key = key;
@@ -137,39 +135,44 @@ std::vector<Violation> Oracle::Diagnose(const KvState& state, uint64_t lowest,
         fit.allowed.emplace_back(s.begin, s.end);
       }
     }
-    if (fit.allowed.empty()) {
+    if (!fit.allowed.empty()) {
+      fits->push_back(std::move(fit));
+    } else if (violations.size() < kMaxViolations) {
       violations.push_back(LostBaseValue(key, fit.found, lowest));
-      if (violations.size() == kMaxViolations) break;
-      continue;
     }
-    fits.push_back(std::move(fit));
   }
-  if (!violations.empty()) return violations;
+  return violations;
+}
 
-  // 2. A batch both in (some key's value starts at it) and out (another
-  //    key's value ends at it).
+// 2. A batch both in (some key's value starts at it) and out (another key's
+//    value ends at it).
+std::vector<Violation> Oracle::HalfAppliedBatches(const std::vector<KeyFit>& fits) const {
   const uint64_t n = write_count();
   std::map<uint64_t, const KeyFit*> has, lacks;
   for (const KeyFit& fit : fits) {
     if (fit.lo() > base_prefix_) has.emplace(fit.lo(), &fit);
     if (fit.hi() <= n) lacks.emplace(fit.hi(), &fit);
   }
+  std::vector<Violation> violations;
   for (const auto& [write, lacking] : lacks) {
     auto having = has.find(write);
     if (having == has.end() || violations.size() == kMaxViolations) continue;
     Violation v = KeyViolation(Guarantee::kAtomicBatches, lacking->key, lacking->found, write);
-    v.expected.assign(1, ValueAt(lacking->key, write)
-                             ? std::optional<std::string>(*ValueAt(lacking->key, write))
-                             : std::nullopt);
+    const std::string* expected = ValueAt(lacking->key, write);
+    v.expected.assign(1, expected ? std::optional<std::string>(*expected) : std::nullopt);
     v.expected_truncated = false;
     v.writes = {write};
     v.explanation = "batch " + std::to_string(write) + " is half applied: " + having->second->key +
                     " has its value, " + lacking->key + " does not";
     violations.push_back(std::move(v));
   }
-  if (!violations.empty()) return violations;
+  return violations;
+}
 
-  // 3. A durable write replaced the found value.
+// 3. A durable write replaced the found value.
+std::vector<Violation> Oracle::LostDurableWrites(const std::vector<KeyFit>& fits, uint64_t lowest,
+                                                 const std::string& lowest_reason) const {
+  std::vector<Violation> violations;
   for (const KeyFit& fit : fits) {
     if (fit.hi() > lowest || violations.size() == kMaxViolations) continue;
     Violation v = KeyViolation(Guarantee::kAcknowledgedDurable, fit.key, fit.found, lowest);
@@ -178,9 +181,12 @@ std::vector<Violation> Oracle::Diagnose(const KvState& state, uint64_t lowest,
     v.explanation = DescribeWrite(fit.hi()) + " is lost, but " + lowest_reason;
     violations.push_back(std::move(v));
   }
-  if (!violations.empty()) return violations;
+  return violations;
+}
 
-  // 4. A later write survived an earlier lost one.
+// 4 and 5. A later write survived an earlier lost one, or the keys' allowed
+// sets share no prefix.
+std::vector<Violation> Oracle::Holes(const std::vector<KeyFit>& fits, uint64_t lowest) const {
   const KeyFit* latest_kept = nullptr;
   const KeyFit* earliest_lost = nullptr;
   for (const KeyFit& fit : fits) {
@@ -196,9 +202,7 @@ std::vector<Violation> Oracle::Diagnose(const KvState& state, uint64_t lowest,
                     latest_kept->key + ") survived: writes may be lost only as a suffix";
     return {std::move(v)};
   }
-
-  // 5. No common prefix among the allowed sets.
-  Ranges common = {{lowest, n + 1}};
+  Ranges common = {{lowest, write_count() + 1}};
   for (const KeyFit& fit : fits) {
     Ranges next = Intersect(common, fit.allowed);
     if (!next.empty()) {
@@ -211,6 +215,16 @@ std::vector<Violation> Oracle::Diagnose(const KvState& state, uint64_t lowest,
     return {std::move(v)};
   }
   return {};
+}
+
+std::vector<Violation> Oracle::Diagnose(const KvState& state, uint64_t lowest,
+                                        const std::string& lowest_reason) const {
+  std::vector<KeyFit> fits;
+  std::vector<Violation> violations = FitKeys(state, lowest, &fits);
+  if (violations.empty()) violations = HalfAppliedBatches(fits);
+  if (violations.empty()) violations = LostDurableWrites(fits, lowest, lowest_reason);
+  if (violations.empty()) violations = Holes(fits, lowest);
+  return violations;
 }
 
 }  // namespace powercut::harness

@@ -63,6 +63,12 @@ struct Scenario {
   Result<Workload> WorkloadForSeed(uint64_t seed) const;
 };
 
+// `scenario`'s settings with `workload` as its explicit [[op]] steps, as
+// TOML that ParseScenario reads back to the same scenario and workload: for
+// repro files of shrunk workloads. REQUIRES: workload is Renumbered (writes
+// numbered in order), and explicit values are UTF-8.
+std::string ScenarioToToml(const Scenario& scenario, const Workload& workload);
+
 // Parses a scenario from `text`; `source` names it in error messages.
 Result<Scenario> ParseScenario(std::string_view text, std::string_view source);
 // Reads and parses one file (NotFound / IOError if it cannot be read).

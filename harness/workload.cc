@@ -146,6 +146,21 @@ WorkloadBuilder& WorkloadBuilder::Crash(std::string crash_model) {
   return *this;
 }
 
+Workload Renumbered(const Workload& workload) {
+  Workload out = workload;
+  uint64_t write_number = 0;
+  for (Operation& op : out.ops) {
+    if (!op.is_write()) continue;
+    op.write_number = ++write_number;
+    for (uint32_t i = 0; i < op.mutations.size(); ++i) {
+      Mutation& m = op.mutations[i];
+      if (!m.is_put() || !IsSelfDescribingValue(m.value)) continue;
+      m.value = MakeValue(ValueTag(write_number, i, op.type == OpType::kBatch), m.value.size());
+    }
+  }
+  return out;
+}
+
 std::string KeyName(uint64_t index) {
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "k%03llu", static_cast<unsigned long long>(index));

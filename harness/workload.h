@@ -92,6 +92,12 @@ class WorkloadBuilder {
   uint64_t write_count_ = 0;
 };
 
+// `workload` with its writes renumbered 1, 2, ... in order and every
+// self-describing value re-made from its new tag (same size); other values
+// are kept. For the shrinker: after dropping operations, the result is what
+// WorkloadBuilder would have built, so it round-trips through a scenario file.
+Workload Renumbered(const Workload& workload);
+
 // "k007": key `index` of a key space, zero-padded so keys sort numerically
 // for spaces of up to 1000 keys.
 std::string KeyName(uint64_t index);

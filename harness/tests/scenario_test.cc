@@ -207,3 +207,42 @@ TEST(ScenarioTest, MissingFileIsAnErrorNamingIt) {
 
 }  // namespace
 }  // namespace powercut::harness
+
+namespace powercut::harness {
+namespace {
+
+TEST(ScenarioWriterTest, GeneratedWorkloadRoundTripsThroughToml) {
+  Result<Scenario> scenario = LoadScenarioFile(kScenarioDir + "/mixed-sync-flush.toml");
+  ASSERT_TRUE(scenario.ok()) << scenario.status().ToString();
+  Result<Workload> workload = scenario->WorkloadForSeed(7);
+  ASSERT_TRUE(workload.ok());
+  WorkloadBuilder extra;
+  extra.Put("quote\"and\\slash", 0, false, std::string("line\nbreak")).Crash("torn").Reopen();
+  for (const Operation& op : extra.workload().ops) workload->ops.push_back(op);
+  Workload renumbered = Renumbered(*workload);
+
+  const std::string toml = ScenarioToToml(*scenario, renumbered);
+  Result<Scenario> parsed = ParseScenario(toml, "written.toml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString() << "\n" << toml;
+  EXPECT_EQ(parsed->name, scenario->name);
+  EXPECT_EQ(parsed->engine.write_buffer_bytes, scenario->engine.write_buffer_bytes);
+  ASSERT_TRUE(parsed->workload.has_value());
+  ASSERT_EQ(parsed->workload->ops.size(), renumbered.ops.size());
+  for (size_t i = 0; i < renumbered.ops.size(); ++i) {
+    EXPECT_EQ(parsed->workload->ops[i].mutations, renumbered.ops[i].mutations) << i;
+    EXPECT_EQ(parsed->workload->ops[i].ToString(), renumbered.ops[i].ToString()) << i;
+  }
+}
+
+TEST(ScenarioWriterTest, RenumberedRetagsValuesAfterOperationsAreDropped) {
+  WorkloadBuilder b;
+  b.Put("a", 30).Put("b", 30).Put("c", 0, false, std::string("mine"));
+  Workload w = std::move(b).Build();
+  w.ops.erase(w.ops.begin());
+  Workload renumbered = Renumbered(w);
+  EXPECT_EQ(renumbered.ToString(), "put b v1*30\nput c mine\n");
+  EXPECT_EQ(renumbered.ops[1].write_number, 2u);
+}
+
+}  // namespace
+}  // namespace powercut::harness
