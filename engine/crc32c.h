@@ -18,6 +18,10 @@ namespace powercut::engine::crc32c {
 // Returns the CRC32C of concat(A, data[0, n)) where `crc` is the CRC32C of
 // some string A. Extend(0, data, n) is the CRC32C of data[0, n).
 uint32_t Extend(uint32_t crc, const char* data, size_t n);
+// The same function, always computed with the portable table-driven code.
+uint32_t ExtendPortable(uint32_t crc, const char* data, size_t n);
+// True when Extend uses the CPU's CRC32C instruction (SSE4.2).
+bool HardwareAccelerated();
 
 // Returns the CRC32C of data[0, n).
 inline uint32_t Value(const char* data, size_t n) { return Extend(0, data, n); }

@@ -101,6 +101,19 @@ void Image::CollectReachable(uint64_t start, std::vector<uint64_t>& out) const {
   }
 }
 
+bool Image::HoldsInodeOutside(const std::vector<uint64_t>& sorted_inodes) const {
+  auto outside = [&](uint64_t inode) {
+    return !std::binary_search(sorted_inodes.begin(), sorted_inodes.end(), inode);
+  };
+  for (const auto& [inode, data] : files_) {
+    if (outside(inode)) return true;
+  }
+  for (const auto& [inode, entries] : dirs_) {
+    if (outside(inode)) return true;
+  }
+  return false;
+}
+
 void Image::CollectGarbage(const std::vector<uint64_t>& extra_roots) {
   std::vector<uint64_t> live;
   CollectReachable(kRootInode, live);

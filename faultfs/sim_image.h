@@ -69,6 +69,13 @@ class Image {
   void CollectGarbage(const std::vector<uint64_t>& extra_roots);
   // Adds to `out` every inode reachable from `start` (itself included).
   void CollectReachable(uint64_t start, std::vector<uint64_t>& out) const;
+  // Whether the image holds an inode that is not in `sorted_inodes`.
+  bool HoldsInodeOutside(const std::vector<uint64_t>& sorted_inodes) const;
+  // How many entry operations that remove or replace a name (unlink, rmdir,
+  // rename) were applied: garbage can appear only when this grows, or when a
+  // handle or pending operation that kept an unnamed inode alive goes away.
+  uint64_t name_removals() const { return name_removals_; }
+  void CountNameRemoval() { ++name_removals_; }
 
   // path -> contents for every file reachable from the root; directories as
   // "path/" -> "" (the root itself is not listed).
@@ -80,6 +87,7 @@ class Image {
 
   std::map<uint64_t, CowPtr<FileData>> files_;
   std::map<uint64_t, CowPtr<DirEntries>> dirs_;
+  uint64_t name_removals_ = 0;
 };
 
 }  // namespace powercut::faultfs

@@ -92,7 +92,11 @@ void ApplyDataOp(Image& image, const PendingOp& op) {
 
 void ApplyEntryOp(Image& image, const PendingOp& op) {
   assert(!op.is_data_op());
-  switch (op.kind()) {
+  const OpKind kind = op.kind();
+  if (kind == OpKind::kRename || kind == OpKind::kUnlink || kind == OpKind::kRmDir) {
+    image.CountNameRemoval();
+  }
+  switch (kind) {
     case OpKind::kCreate:
     case OpKind::kLink:
       image.EnsureFile(op.inode);

@@ -120,6 +120,12 @@ void SimCore::ApplyDirFsyncFailure(uint64_t dir, FsyncFailureProfile profile) {
 }
 
 void SimCore::CollectGarbage() {
+  const uint64_t removals = visible.name_removals() + durable.name_removals();
+  if (removals == name_removals_at_last_gc && !unnamed_inodes_kept) return;
+  // Garbage is invisible (nothing names it) and costs only memory, so the
+  // walk runs at most once per kGarbageCollectionInterval requests.
+  if (++garbage_requests_since_gc < kGarbageCollectionInterval) return;
+  garbage_requests_since_gc = 0;
   std::vector<uint64_t> roots;
   for (const auto& [id, open_file] : handles) roots.push_back(open_file.inode);
   for (const PendingOp& op : pending) {
@@ -135,6 +141,14 @@ void SimCore::CollectGarbage() {
   for (auto it = divergent_inodes.begin(); it != divergent_inodes.end();) {
     it = visible.file(*it) == nullptr ? divergent_inodes.erase(it) : std::next(it);
   }
+  // Remember whether an inode no tree names survived (held by a handle or a
+  // pending op): its release must trigger the next collection.
+  std::vector<uint64_t> named;
+  visible.CollectReachable(kRootInode, named);
+  durable.CollectReachable(kRootInode, named);
+  std::sort(named.begin(), named.end());
+  unnamed_inodes_kept = visible.HoldsInodeOutside(named) || durable.HoldsInodeOutside(named);
+  name_removals_at_last_gc = removals;
 }
 
 }  // namespace powercut::faultfs

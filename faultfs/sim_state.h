@@ -53,6 +53,11 @@ struct SimCore {
   uint64_t next_lock = 1;
   std::map<uint64_t, OpenFile> handles;
   std::map<uint64_t, std::string> locks;  // lock id -> path
+  // CollectGarbage's gate (see there).
+  static constexpr uint32_t kGarbageCollectionInterval = 32;
+  uint64_t name_removals_at_last_gc = 0;
+  bool unnamed_inodes_kept = false;
+  uint32_t garbage_requests_since_gc = 0;
 
   // A copy without handles or locks (Clone, process-kill).
   SimCore CopyWithoutHandles() const;
@@ -76,7 +81,10 @@ struct SimCore {
 
   // Drops inodes nothing can reach any more: not the visible tree, not an
   // open handle, not a pending op (and, for the durable image, not anything
-  // the visible image still holds).
+  // the visible image still holds). Skipped, as a pure speed-up, when no name
+  // was removed since the last collection and no unnamed inode was then being
+  // kept alive (nothing can have become unreachable); otherwise amortised:
+  // garbage is invisible, so it may linger for a few calls.
   void CollectGarbage();
 
  private:

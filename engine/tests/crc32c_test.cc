@@ -57,6 +57,24 @@ RC_GTEST_PROP(Crc32cTest, AgreesWithBitwiseReference, (const std::string& data))
   RC_ASSERT(Value(data.data(), data.size()) == ReferenceCrc(data));
 }
 
+// The portable path is what runs on CPUs without SSE4.2: check it on its own.
+RC_GTEST_PROP(Crc32cTest, PortablePathAgreesWithBitwiseReference, (const std::string& data)) {
+  RC_ASSERT(ExtendPortable(0, data.data(), data.size()) == ReferenceCrc(data));
+}
+
+TEST(Crc32cTest, PortableAndDispatchedPathsAgreeOnEveryLengthAndAlignment) {
+  std::string data;
+  for (int i = 0; i < 300; ++i) data.push_back(static_cast<char>(i * 131 + 7));
+  for (size_t start = 0; start < 9; ++start) {
+    for (size_t length = 0; start + length <= data.size(); length += 7) {
+      ASSERT_EQ(Extend(0x12345678u, data.data() + start, length),
+                ExtendPortable(0x12345678u, data.data() + start, length))
+          << "start " << start << " length " << length
+          << (HardwareAccelerated() ? " (hardware path)" : " (portable path)");
+    }
+  }
+}
+
 RC_GTEST_PROP(Crc32cTest, ExtendEqualsValueOfConcatenation,
               (const std::string& a, const std::string& b)) {
   const std::string both = a + b;
