@@ -167,7 +167,9 @@ TEST_F(LogTest, TornTailOfAMultiBlockRecordIsCutOffAtEveryBlockEdge) {
     EXPECT_EQ(log.events, "R") << cut;
     // A cut inside the trailer drops only padding: not a torn tail.
     EXPECT_EQ(log.torn_tail, cut > offsets[1]) << cut;
-    if (log.torn_tail) EXPECT_EQ(log.torn_tail_offset, offsets[1]) << cut;
+    if (log.torn_tail) {
+      EXPECT_EQ(log.torn_tail_offset, offsets[1]) << cut;
+    }
   }
 }
 
