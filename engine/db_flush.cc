@@ -9,7 +9,9 @@
 //   2. Create the new WAL and SyncDir, so its name is durable before any
 //      acknowledged write lands in it (C02).
 //   3. Freeze the memtable (imm_); new writes go to a fresh one.
-//   4. Write the table, Sync it, SyncDir (its name) (C03, C11).
+//   4. Write the table, Sync it, SyncDir (its name) (C03, C11). It is then
+//      read back once (footer, index) and kept open: a LazyTable that starts
+//      open (table_cache.h), so only tables found at recovery open lazily.
 //   5. Append {add table, log_number = the new WAL} to the manifest and
 //      DataSync it: only now is the old WAL's data covered elsewhere (C15).
 //   6. Unlink the old WAL. Its unlink need not be durable: a resurrected
@@ -122,7 +124,7 @@ Status DBImpl::WriteTable(const MemTable& mem, LiveTable* table) {
   table->meta.largest = builder.largest_key();
   POWERCUT_ASSIGN_OR_RETURN(std::unique_ptr<Table> opened,
                             Table::Open(fs_, path, table->meta.file_size));
-  table->table = std::move(opened);
+  table->table = std::make_shared<LazyTable>(std::move(opened));
   return Status::OK();
 }
 

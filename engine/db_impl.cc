@@ -2,7 +2,11 @@
 // concurrency model). Reads never block on I/O of the write path: they copy
 // the memtable and version pointers under mu_ and read without it, at the
 // sequence number that was current when they started, so a batch applied
-// half-way is invisible.
+// half-way is invisible. Get skips every table whose [smallest, largest]
+// user-key range (from the manifest) does not hold the key, without opening
+// or reading it; a table is opened (footer and index verified) the first time
+// a Get or an iterator needs it (LazyTable), so damage found then is returned
+// as Corruption naming the table.
 #include "db_impl.h"
 
 #include <cassert>
@@ -55,7 +59,8 @@ Result<std::string> DBImpl::Get(const ReadOptions& options, std::string_view key
         InternalKeyComparator::CompareUserKeys(key, ExtractUserKey(table.meta.largest)) > 0) {
       continue;  // outside the table's key range
     }
-    POWERCUT_ASSIGN_OR_RETURN(LookupResult found, table.table->Get(key, view.snapshot, &value));
+    POWERCUT_ASSIGN_OR_RETURN(const Table* opened, table.table->Open());  // first use: verify
+    POWERCUT_ASSIGN_OR_RETURN(LookupResult found, opened->Get(key, view.snapshot, &value));
     if (found == LookupResult::kFound) return value;
     if (found == LookupResult::kDeleted) break;
   }
@@ -81,7 +86,10 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
     pinned.push_back(mem);
   }
   for (const LiveTable& table : view.version->tables) {
-    children.push_back(table.table->NewIterator());
+    // A table that fails to open on first use makes the iterator report its
+    // Corruption (naming the file) instead of skipping its keys.
+    Result<const Table*> opened = table.table->Open();
+    children.push_back(opened.ok() ? (*opened)->NewIterator() : NewEmptyIterator(opened.status()));
   }
   pinned.push_back(view.version);
   return NewDBIterator(NewMergingIterator(std::move(children)), view.snapshot, std::move(pinned));

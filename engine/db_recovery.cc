@@ -4,7 +4,11 @@
 //
 //   1. Lock LOCK. Create the database if CURRENT is missing and the directory
 //      holds nothing but leftovers of an earlier, interrupted creation.
-//   2. Read CURRENT, the manifest, open the tables (VersionSet::Recover).
+//   2. Read CURRENT, the manifest, and Stat every table it names: each must
+//      exist with the recorded size (VersionSet::Recover). Tables are not
+//      read here; each is opened and verified on its first Get or iterator
+//      (LazyTable, table_cache.h): its bytes were synced before the manifest
+//      named it, and damage found then is Corruption naming the table.
 //   3. Replay every WAL numbered >= the manifest's log_number into a fresh
 //      memtable, deciding on damage with the decision table
 //      (recovery_rules.h).

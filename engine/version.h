@@ -13,7 +13,13 @@
 // after a torn tail (C10).
 //
 // A Version is an immutable snapshot of the table set, shared by readers and
-// iterators through std::shared_ptr.
+// iterators through std::shared_ptr. Its tables are LazyTables
+// (table_cache.h): Recover only checks that each table the manifest names
+// exists with the recorded size (one Stat each); the footer and index are
+// read and verified on the table's first use, so Open costs the same for a
+// large database as for a small one. This is safe because a table is synced
+// (bytes and name) before a manifest names it, and damage is reported on
+// first read as Corruption naming the table, never served.
 //
 // Thread-safety: counters and current() may be read from any thread. Recover,
 // WriteNewManifest and LogAndApply perform I/O and must be called by one
@@ -31,13 +37,14 @@
 #include "powercut/faultfs/file_system.h"
 #include "powercut/status.h"
 #include "table.h"
+#include "table_cache.h"
 #include "version_edit.h"
 
 namespace powercut::engine {
 
 struct LiveTable {
   TableMeta meta;
-  std::shared_ptr<Table> table;
+  std::shared_ptr<LazyTable> table;  // opened on first use
 };
 
 struct Version {
@@ -57,7 +64,8 @@ class VersionSet {
 
   // Reads CURRENT, the manifest it names (a torn tail is cut; a damaged
   // record followed by valid ones is Corruption with file and offset), and
-  // opens every table it lists (a missing table is Corruption naming it).
+  // checks that every table it lists exists with the recorded size (else
+  // Corruption naming it). Tables are not read here: see LazyTable.
   Status Recover();
 
   // Writes a new manifest MANIFEST-<manifest_number> holding a snapshot of
@@ -88,7 +96,8 @@ class VersionSet {
   // Reads every edit of the manifest at `path` into one merged snapshot edit
   // (its new_tables are the live tables, newest first).
   Status ReadManifest(const std::string& path, VersionEdit* merged);
-  Status OpenTables(const std::vector<TableMeta>& metas, std::vector<LiveTable>* tables);
+  // Stats every table of `metas` and makes a not-yet-opened LiveTable of it.
+  Status CheckTables(const std::vector<TableMeta>& metas, std::vector<LiveTable>* tables);
   Status SetCurrentFile(uint64_t manifest_number);
   VersionEdit SnapshotEdit(const std::vector<LiveTable>& tables) const;
 
