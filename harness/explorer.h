@@ -21,9 +21,14 @@
 //   crash point. With CrashPoints::kSync the crash points are each
 //   persistence point (Sync, DataSync, SyncDir, SyncAll), the operation just
 //   before each persistence point (the state with the most pending work),
-//   and the last operation of the run. Points inside main-line reopens and
-//   inside the recovery after a `crash` step are crash points too; the latter
-//   are checked as crashes inside recovery (crash_depth 2).
+//   and the last operation of the run. In both modes, when a workload
+//   operation returns having made more writes durable (a synced write's
+//   ack, a flush), the moment right after it is a point of its own
+//   (`after_ack`): the same file state as its last file operation, with the
+//   acknowledgement now in the history; an engine that acks before its
+//   fsync is caught there. Points inside main-line reopens and inside the
+//   recovery after a `crash` step are crash points too; the latter are
+//   checked as crashes inside recovery (crash_depth 2).
 //   One crash state. At a point, for each model, the SimFs enumerates up to
 //   max_states crash states (all of them when they fit: `exhaustive`). Each
 //   state is checked inline, still inside the observer, on a separate SimFs
@@ -32,6 +37,10 @@
 //   Scan -> Oracle::Check (lossless under process-kill). Then, with
 //   check_durable_recovery, the recovered SimFs loses power at once, a third
 //   adapter recovers, and the two states must be equal (guarantee 4).
+//   Crash states with byte-identical trees recover alike (the engine is a
+//   deterministic function of its files), so each distinct image is
+//   recovered once per thread and its outcome reused: a power-loss state
+//   changes only at a sync (see RecoveryCache, explorer_crash_checker.h).
 //   Crashes inside recovery. With max_crash_depth >= 2, while the fresh
 //   adapter recovers, every file operation of that recovery is itself a crash
 //   point (models: power-loss and the outer model, inner_max_states each);

@@ -5,12 +5,16 @@
 #include "explorer_crash_checker.h"
 
 #include <cassert>
+#include <cstring>
 #include <utility>
 
 #include "explorer.h"
 #include "explorer_main_line.h"
 
 namespace powercut::harness::explorer_internal {
+
+static_assert(static_cast<size_t>(faultfs::CrashModelKind::kZeroTail) < 8,
+              "CrashChecker::cache_use_ has one slot per crash model kind");
 
 using faultfs::CrashModel;
 using faultfs::CrashModelKind;
@@ -36,19 +40,27 @@ size_t RecoveryOutcome::ApproximateBytes() const {
 
 namespace {
 
-// Two FNV-1a style hashes with different bases and multipliers.
+// Two independent 64-bit multiply-xorshift hashes, fed 8 bytes at a time
+// (the trees can be megabytes; this runs once per crash state).
 struct TwoHashes {
   uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
   void Add(std::string_view bytes) {
-    for (unsigned char c : bytes) {
-      a = (a ^ c) * 0x100000001b3ULL;
-      b = (b ^ c) * 0x00000100000001b3ULL + 0x9e3779b97f4a7c15ULL;
+    size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+      uint64_t word;
+      std::memcpy(&word, bytes.data() + i, 8);
+      AddNumber(word);
     }
+    uint64_t tail = 0;
+    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+    AddNumber(tail);
     AddNumber(bytes.size());  // keeps ("ab","c") apart from ("a","bc")
   }
   void AddNumber(uint64_t n) {
-    a = (a ^ n) * 0x100000001b3ULL;
-    b = (b ^ (n * 0xff51afd7ed558ccdULL)) * 0x00000100000001b3ULL;
+    a = (a ^ n) * 0x9e3779b97f4a7c15ULL;
+    a ^= a >> 29;
+    b = (b + n) * 0xc2b2ae3d27d4eb4fULL;
+    b = (b << 31) | (b >> 33);
   }
   void AddTree(const std::map<std::string, std::string>& tree) {
     AddNumber(tree.size());
@@ -99,13 +111,16 @@ Status CrashChecker::Explore(const SimFs& fs, const CrashStateId& id, uint32_t d
   POWERCUT_ASSIGN_OR_RETURN(std::unique_ptr<SimFs> crashed, fs.Crash(id));
   const bool lossless = lossless_so_far && id.model.kind == CrashModelKind::kProcessKill;
   const bool explore_inner = depth < config_.max_depth;
+  CacheUse& use = cache_use_[static_cast<size_t>(id.model.kind)];
   path_.push_back(id);
   const size_t first_inner = out->size();
   Result<RecoveryOutcome> fresh = RecoveryOutcome{};
   const RecoveryOutcome* outcome = nullptr;
-  if (!explore_inner && config_.reuse_identical_images) {
+  if (!explore_inner && config_.reuse_identical_images && use.worthwhile()) {
     const RecoveryCache::Key key = RecoveryCache::Fingerprint(*crashed);
     outcome = cache_.Find(key);
+    ++use.lookups;
+    use.hits += outcome != nullptr;
     if (outcome == nullptr) {
       fresh = Recover(crashed.get(), {}, config_.check_durable_recovery);
       if (fresh.ok()) outcome = &cache_.Insert(key, std::move(fresh).value());

@@ -11,6 +11,7 @@
 // the const Crash/Enumerate calls SimFs allows from an observer.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -124,10 +125,21 @@ class CrashChecker {
                     const faultfs::CrashModel& outer_model, uint32_t depth, bool lossless,
                     std::vector<PathViolation>* out);
 
+  // How well the cache serves one crash model. Where its images rarely
+  // repeat (e.g. power-loss states at sync points only), the fingerprint
+  // is pure cost: after kTrial lookups with under one hit in eight, the
+  // model stops using the cache. Verdicts are the same either way.
+  struct CacheUse {
+    static constexpr uint64_t kTrial = 64;
+    uint64_t lookups = 0, hits = 0;
+    bool worthwhile() const { return lookups < kTrial || hits * 8 >= lookups; }
+  };
+
   CheckerConfig config_;
   const Oracle* oracle_;
   CheckerCounters counters_;
   RecoveryCache cache_;
+  std::array<CacheUse, 8> cache_use_{};      // by CrashModelKind
   std::vector<faultfs::CrashStateId> path_;  // the path being explored
   Status inner_error_;                       // the first error met inside an observer
 };

@@ -130,7 +130,7 @@ TEST(ExplorerTest, CanaryPassesUnderProcessKill) {
   EXPECT_TRUE(result.failures.empty()) << Describe(result.failures);
 }
 
-TEST(ExplorerTest, SameInputsGiveTheSameResultOnAnyThreadCount) {
+TEST(ExplorerTest, ConcurrentWorkersGiveTheSameResultAsOne) {
   ExploreOptions options;
   options.models = {Model("power-loss"), Model("reorder"), Model("torn")};
   options.max_states = 8;
@@ -281,6 +281,83 @@ TEST(ExplorerTest, ReplayOfAPassingStatePasses) {
   ASSERT_TRUE(verdict.ok()) << verdict.status().ToString();
   EXPECT_TRUE(verdict->reached);
   EXPECT_TRUE(verdict->violations.empty());
+}
+
+// Answers every live read with a value nobody wrote; otherwise the
+// reference engine.
+class LyingReadsAdapter final : public EngineAdapter {
+ public:
+  explicit LyingReadsAdapter(std::unique_ptr<EngineAdapter> inner) : inner_(std::move(inner)) {}
+  std::string_view name() const override { return "lying-reads"; }
+  Status Open(faultfs::FileSystem* fs, std::string_view dir) override {
+    return inner_->Open(fs, dir);
+  }
+  Status Write(const std::vector<Mutation>& batch, bool sync) override {
+    return inner_->Write(batch, sync);
+  }
+  Result<std::optional<std::string>> Read(std::string_view key) override {
+    return std::optional<std::string>("invented");
+  }
+  Result<std::vector<std::pair<std::string, std::string>>> Scan() override {
+    return inner_->Scan();
+  }
+  Status Flush() override { return inner_->Flush(); }
+  Status Close() override { return inner_->Close(); }
+
+ private:
+  std::unique_ptr<EngineAdapter> inner_;
+};
+
+TEST(ExplorerTest, MainLineReadViolationComesFirstWithNoCrashPath) {
+  EngineFactory lying =
+      [](const EngineSettings& settings) -> Result<std::unique_ptr<EngineAdapter>> {
+    POWERCUT_ASSIGN_OR_RETURN(auto inner, EngineRegistry::Default().Create("reference", settings));
+    return std::unique_ptr<EngineAdapter>(std::make_unique<LyingReadsAdapter>(std::move(inner)));
+  };
+  Scenario scenario = SmallScenario();
+  ExploreOptions options;
+  options.models = {Model("power-loss")};
+  Result<ExploreResult> result = Explore(scenario, *scenario.workload, lying, options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->failures.size(), 1u) << Describe(result->failures);
+  const Failure& failure = result->failures.front();
+  EXPECT_EQ(failure.violation.guarantee, Guarantee::kReadConsistency);
+  EXPECT_EQ(failure.violation.key, "k2");
+  EXPECT_TRUE(failure.crash_path.empty());
+  EXPECT_NE(failure.ops_around.find("> #4 read k2"), std::string::npos) << failure.ops_around;
+  EXPECT_EQ(result->violations, 1u);
+  // Replaying the main line alone finds it again.
+  Result<ReplayVerdict> verdict =
+      ReplayCrashPath(*scenario.workload, lying, scenario.engine, {}, {});
+  ASSERT_TRUE(verdict.ok());
+  ASSERT_EQ(verdict->violations.size(), 1u);
+  EXPECT_EQ(verdict->violations.front().guarantee, Guarantee::kReadConsistency);
+}
+
+TEST(ExplorerTest, FailuresFoundAtSyncPointsReplayInThatMode) {
+  ExploreOptions options;
+  options.models = {Model("reorder")};
+  options.crash_points = CrashPoints::kSync;
+  options.max_failures = 1000;
+  Scenario scenario = SmallScenario();
+  ExploreResult result = MustExplore(scenario, "broken-ack-before-fsync", options);
+  ASSERT_FALSE(result.failures.empty());
+  EngineFactory factory = [](const EngineSettings& settings) {
+    return EngineRegistry::Default().Create("broken-ack-before-fsync", settings);
+  };
+  bool saw_after_ack = false, saw_inside_op = false;
+  for (const Failure& failure : result.failures) {
+    (failure.after_ack ? saw_after_ack : saw_inside_op) = true;
+    Result<ReplayVerdict> verdict =
+        ReplayCrashPath(*scenario.workload, factory, scenario.engine, failure.crash_path,
+                        {.crash_points = CrashPoints::kSync, .after_ack = failure.after_ack});
+    ASSERT_TRUE(verdict.ok()) << verdict.status().ToString();
+    EXPECT_TRUE(verdict->reached);
+    ASSERT_FALSE(verdict->violations.empty()) << failure.violation.ToString();
+    EXPECT_EQ(verdict->violations.front().guarantee, failure.violation.guarantee);
+  }
+  EXPECT_TRUE(saw_after_ack);
+  EXPECT_TRUE(saw_inside_op);
 }
 
 TEST(ExplorerTest, UnknownEngineIsAnError) {

@@ -23,7 +23,7 @@ CrashStateId Id(std::string_view text) {
 Workload AwkwardWorkload() {
   WorkloadBuilder builder;
   builder.Put("k1", 40, true)
-      .Put("my key", 0, false, std::string("a \"quoted\"\nvalue\x01", 19))
+      .Put("my key", 0, false, std::string("a \"quoted\"\nvalue\x01") + std::string(1, '\0'))
       .Batch({{true, "k2", 5, std::nullopt}, {false, "k1", 0, std::nullopt}}, true)
       .Delete("k2")
       .Flush()
