@@ -8,6 +8,8 @@
 #include <optional>
 #include <utility>
 
+#include "broken_adapters.h"
+
 namespace powercut::harness {
 
 void showValue(const Workload& workload, std::ostream& os) {
@@ -119,37 +121,22 @@ Status PlayOp(const Operation& op, EngineAdapter& engine, Oracle& oracle) {
   return Status::InvalidArgument("the properties do not generate '" + op.ToString() + "'");
 }
 
-// The crash states taken at the chosen operation, or why they could not be.
-struct Capture {
-  std::optional<CrashSnapshot> snapshot;
-  std::string error;
-};
-
-// Called from the observer: one crash state of each model at the current
-// position of `fs`. Reports errors in `capture` rather than failing at once,
-// because the observer runs inside the engine's call.
-void TakeSnapshot(const SimFs& fs, const Oracle& oracle, const faultfs::OpRecord& op,
-                  const std::vector<CrashModel>& models, uint64_t state_seed, Capture& capture) {
-  CrashSnapshot snapshot{oracle, op, {}};
+// Called at the chosen crash point (from the observer, or after an ack):
+// one crash state of each model at the current position of `fs`. Returns
+// the error rather than failing at once: the observer runs inside the
+// engine's call.
+std::string TakeSnapshot(const SimFs& fs, const std::vector<CrashModel>& models,
+                         uint64_t state_seed, CrashSnapshot& snapshot) {
   for (const CrashModel& model : models) {
     auto enumerator = fs.EnumerateCrashStates(model, {.max_states = 1, .seed = state_seed});
-    if (!enumerator.ok()) {
-      capture.error = enumerator.status().ToString();
-      return;
-    }
+    if (!enumerator.ok()) return enumerator.status().ToString();
     std::optional<CrashStateId> id = (*enumerator)->Next();
-    if (!id) {
-      capture.error = "no crash state of " + model.Name() + " after " + op.ToString();
-      return;
-    }
+    if (!id) return "no crash state of " + model.Name() + " " + snapshot.point;
     auto crashed = fs.Crash(*id);
-    if (!crashed.ok()) {
-      capture.error = crashed.status().ToString();
-      return;
-    }
+    if (!crashed.ok()) return crashed.status().ToString();
     snapshot.images.push_back({*id, std::move(crashed).value()});
   }
-  capture.snapshot = std::move(snapshot);
+  return "";
 }
 
 }  // namespace
@@ -191,62 +178,94 @@ void showValue(const TwoPhaseWorkload& workload, std::ostream& os) {
   os << "after recovery:\n" << workload.second.ToString();
 }
 
+rc::Gen<bool> GenOpenInCrashWindow() {
+  return rc::gen::weightedElement<bool>({{3, false}, {1, true}});
+}
+
 rc::Gen<CrashModel> GenCrashModel() { return rc::gen::elementOf(CrashModel::All()); }
 
+std::string EngineName() {
+  const bool canaries_linked = harness::BrokenEnginesRegistered();  // keeps them in the binary
+  (void)canaries_linked;
+  const char* name = std::getenv("POWERCUT_PROPERTY_ENGINE");
+  return name != nullptr && *name != '\0' ? name : "reference";
+}
+
 std::unique_ptr<EngineAdapter> MakeEngine(const EngineSettings& settings) {
-  auto engine = harness::EngineRegistry::Default().Create("reference", settings);
-  if (!engine.ok()) RC_FAIL("cannot create the reference engine: " + engine.status().ToString());
+  auto engine = harness::EngineRegistry::Default().Create(EngineName(), settings);
+  if (!engine.ok()) RC_FAIL("cannot create the engine: " + engine.status().ToString());
   return std::move(engine).value();
 }
 
-Status PlayOps(const Workload& workload, EngineAdapter& engine, Oracle& oracle) {
+void CrashRun::AfterAck(const Operation& op) {
+  Point("right after '" + op.ToString() + "' returned", "ack");
+}
+
+void CrashRun::Point(std::string description, std::string_view kind) {
+  ++points_;
+  if (points_ == crash_at_) on_crash_(std::move(description), kind);
+}
+
+Status PlayOps(const Workload& workload, EngineAdapter& engine, CrashRun& run) {
   for (const Operation& op : workload.ops) {
-    Status status = PlayOp(op, engine, oracle);
+    Status status = PlayOp(op, engine, run.oracle);
     if (!status.ok()) {
       return Status::InvalidArgument("'" + op.ToString() + "' failed: " + status.ToString());
     }
+    if (op.is_write() || op.type == OpType::kFlush) run.AfterAck(op);
   }
   return Status::OK();
 }
 
-Status RunWorkload(CrashRun& run, const Workload& workload, const EngineSettings& settings) {
+Status RunWorkload(CrashRun& run, const Workload& workload, const EngineSettings& settings,
+                   bool open_in_window) {
   std::unique_ptr<EngineAdapter> engine = MakeEngine(settings);
   POWERCUT_RETURN_IF_ERROR(engine->Open(&run.fs, kDbDir));
-  POWERCUT_RETURN_IF_ERROR(PlayOps(workload, *engine, run.oracle));
+  if (!open_in_window) run.StartCrashWindow();
+  POWERCUT_RETURN_IF_ERROR(PlayOps(workload, *engine, run));
   return engine->Close();
 }
 
 CrashSnapshot CrashSomewhereIn(SimFs& fs, const Oracle& oracle, const CrashBody& body,
                                const std::vector<CrashModel>& models) {
-  uint64_t window_start = fs.position();
-  uint64_t window_end = 0;
-  {
+  uint64_t window_start = 0, window_end = 0;
+  {  // The dry run, on a clone: count the crash points.
     std::unique_ptr<SimFs> dry_fs = fs.Clone();
     Oracle dry_oracle = oracle;
-    CrashRun dry{*dry_fs, dry_oracle, window_start};
+    CrashRun dry(*dry_fs, dry_oracle);
+    dry_fs->SetObserver([&dry](const faultfs::OpRecord& op) { dry.Point("", ""); });
     Status status = body(dry);
+    dry_fs->SetObserver(nullptr);
     if (!status.ok()) RC_FAIL("the run before the crash failed: " + status.ToString());
-    window_start = dry.window_start;
-    window_end = dry_fs->position();
+    window_start = dry.window_start_;
+    window_end = dry.points_;
   }
-  RC_PRE(window_end > window_start);  // no file operation to crash after
+  RC_PRE(window_end > window_start);  // no crash point in the window
+  // At full size: rapidcheck scales inRange by the test's size, which would
+  // keep early tests' crashes near the start of the window.
   const uint64_t crash_at =
-      window_start + *rc::gen::inRange<uint64_t>(1, window_end - window_start + 1);
+      window_start + *rc::gen::resize(rc::kNominalSize,
+                                      rc::gen::inRange<uint64_t>(1, window_end - window_start + 1));
   const uint64_t state_seed = *rc::gen::arbitrary<uint64_t>();
 
   Oracle live = oracle;
-  Capture capture;
-  fs.SetObserver([&](const faultfs::OpRecord& op) {
-    if (op.position == crash_at) TakeSnapshot(fs, live, op, models, state_seed, capture);
+  CrashRun run(fs, live);
+  run.crash_at_ = crash_at;
+  std::optional<CrashSnapshot> snapshot;
+  std::string error;
+  run.on_crash_ = [&](std::string description, std::string_view kind) {
+    snapshot = CrashSnapshot{live, std::move(description), std::string(kind), {}};
+    error = TakeSnapshot(fs, models, state_seed, *snapshot);
+  };
+  fs.SetObserver([&run](const faultfs::OpRecord& op) {
+    run.Point("right after " + op.ToString(), faultfs::OpKindName(op.kind));
   });
-  CrashRun run{fs, live, fs.position()};
   Status status = body(run);
   fs.SetObserver(nullptr);
   if (!status.ok()) RC_FAIL("the run with the crash failed: " + status.ToString());
-  if (!capture.error.empty()) RC_FAIL("taking the crash states failed: " + capture.error);
-  if (!capture.snapshot)
-    RC_FAIL("the second run did not reach its crash point (not deterministic?)");
-  return std::move(*capture.snapshot);
+  if (!error.empty()) RC_FAIL("taking the crash states failed: " + error);
+  if (!snapshot) RC_FAIL("the second run did not reach its crash point (not deterministic?)");
+  return std::move(*snapshot);
 }
 
 Result<KvState> Recover(SimFs& fs, const EngineSettings& settings,
@@ -277,8 +296,8 @@ void FailRecovery(const Status& status, const std::string& what) {
   std::abort();
 }
 
-std::string DescribeImage(const CrashImage& image, const faultfs::OpRecord& op) {
-  return "crash state " + image.id.ToString() + " (right after " + op.ToString() + ")";
+std::string DescribeImage(const CrashImage& image, const CrashSnapshot& snapshot) {
+  return "crash state " + image.id.ToString() + " (" + snapshot.point + ")";
 }
 
 }  // namespace powercut::property

@@ -67,14 +67,13 @@ struct TwoPhaseWorkload {
 rc::Gen<TwoPhaseWorkload> GenTwoPhaseWorkload(int max_ops_per_phase);
 void showValue(const TwoPhaseWorkload& workload, std::ostream& os);
 
-// A fresh reference-engine adapter with `settings`. Fails the property if the
+// The engine under test: "reference", or the registry name in the
+// environment variable POWERCUT_PROPERTY_ENGINE — e.g. a canary such as
+// broken-ack-before-fsync, which the properties must catch (test the tester).
+std::string EngineName();
+// A fresh adapter of EngineName() with `settings`. Fails the property if the
 // engine is not registered.
 std::unique_ptr<EngineAdapter> MakeEngine(const EngineSettings& settings);
-
-// Plays operations on an open engine, recording each in `oracle`: writes as
-// BeginWrite/EndWrite, flushes as RecordFlush, reads as RecordRead. Stops at
-// the first engine error or live-read violation and says which operation.
-Status PlayOps(const Workload& workload, EngineAdapter& engine, Oracle& oracle);
 
 // One crash state and the history it must be judged against.
 struct CrashImage {
@@ -83,35 +82,66 @@ struct CrashImage {
 };
 struct CrashSnapshot {
   Oracle oracle;                   // the history at the crash point
-  faultfs::OpRecord op;            // the file operation the crash came after
+  std::string point;               // "right after write /db/000003.log @0 +37"
+  std::string point_kind;          // "write", "sync", ..., "ack": for RC_TAG
   std::vector<CrashImage> images;  // one per model asked for
 };
 
-// One run of the code a crash is placed in: the file system it runs on and
-// the history it records into (a copy of the caller's oracle).
-struct CrashRun {
+// One run of the code a crash is placed in: the file system it runs on, the
+// history it records into (a copy of the caller's oracle), and its crash
+// points, numbered 1, 2, ... in order: every file operation of `fs`, and
+// every acknowledgement the body announces with AfterAck.
+class CrashRun {
+ public:
+  CrashRun(SimFs& fs, Oracle& oracle) : fs(fs), oracle(oracle) {}
+
   SimFs& fs;
   Oracle& oracle;
-  uint64_t window_start = 0;  // crash points are the operations after this position
 
-  // Crash points are drawn only among the operations from here on (by
-  // default, among all of the body's operations).
-  void StartCrashWindow() { window_start = fs.position(); }
+  // Crash points are drawn only among those from here on (by default, among
+  // all of the body's crash points).
+  void StartCrashWindow() { window_start_ = points_; }
+  // A crash point right after `op` returned and its outcome was recorded:
+  // the crash finds it acknowledged, not in flight (where a bug that
+  // acknowledges before it syncs shows even when no file operation follows).
+  void AfterAck(const harness::Operation& op);
+
+ private:
+  friend CrashSnapshot CrashSomewhereIn(SimFs&, const Oracle&,
+                                        const std::function<Status(CrashRun&)>&,
+                                        const std::vector<CrashModel>&);
+  void Point(std::string description, std::string_view kind);
+
+  uint64_t points_ = 0;
+  uint64_t window_start_ = 0;
+  uint64_t crash_at_ = 0;  // 0: count only
+  std::function<void(std::string description, std::string_view kind)> on_crash_;
 };
 // The code a crash is placed in. It must be deterministic: it runs twice.
 using CrashBody = std::function<Status(CrashRun& run)>;
 
-// Runs `body` on a clone of `fs` to count the file operations in its crash
-// window, draws one of them with rapidcheck (discarding the case if there
-// are none), then runs `body` on `fs` itself and, right after that
-// operation, takes one crash state of each of `models`, drawn with a
-// rapidcheck-chosen enumeration seed. Fails the property if `body` fails.
+// Runs `body` on a clone of `fs` to count the crash points in its window,
+// draws one of them with rapidcheck (discarding the case if there are none),
+// then runs `body` on `fs` itself and, at that point, takes one crash state
+// of each of `models`, drawn with a rapidcheck-chosen enumeration seed.
+// Fails the property if `body` fails.
 CrashSnapshot CrashSomewhereIn(SimFs& fs, const Oracle& oracle, const CrashBody& body,
                                const std::vector<CrashModel>& models);
 
+// Plays operations on an open engine, recording each in the run's oracle:
+// writes as BeginWrite/EndWrite, flushes as RecordFlush, reads as
+// RecordRead; after each write and flush, a crash point (AfterAck). Stops at
+// the first engine error or live-read violation and says which operation.
+Status PlayOps(const Workload& workload, EngineAdapter& engine, CrashRun& run);
+
 // The workload body of most properties: open a new database on the run's
-// file system, play `workload`, close it.
-Status RunWorkload(CrashRun& run, const Workload& workload, const EngineSettings& settings);
+// file system, play `workload`, close it. The crash window starts after the
+// Open unless `open_in_window` (creating the database has a dozen crash
+// points of its own, which would otherwise take most of the draws).
+Status RunWorkload(CrashRun& run, const Workload& workload, const EngineSettings& settings,
+                   bool open_in_window);
+// Whether the database creation is in the crash window: one case in four.
+rc::Gen<bool> GenOpenInCrashWindow();
 
 // Opens an engine on `fs` (recovery) and scans it. On success, `engine`
 // holds the open engine if non-null (else it is closed).
@@ -125,7 +155,7 @@ void AssertAccepted(const harness::CheckResult& result, const std::string& what)
 
 // The crash model chosen with rapidcheck, among every model.
 rc::Gen<CrashModel> GenCrashModel();
-// "torn-512-zeros state torn-512-zeros@14:3 after write /db/000003.log @0 +37".
-std::string DescribeImage(const CrashImage& image, const faultfs::OpRecord& op);
+// "crash state torn-512-zeros@14:3 (right after write /db/000003.log @0 +37)".
+std::string DescribeImage(const CrashImage& image, const CrashSnapshot& snapshot);
 
 }  // namespace powercut::property

@@ -18,13 +18,15 @@ using faultfs::CrashModelKind;
 RC_GTEST_PROP(DurableRecoveryProperty, APowerCutRightAfterRecoveryChangesNothing, ()) {
   const Workload workload = *GenWorkload(32);
   const EngineSettings settings = *GenEngineSettings();
+  const bool open_in_window = *GenOpenInCrashWindow();
   SimFs fs;
   CrashSnapshot snapshot = CrashSomewhereIn(
-      fs, Oracle(), [&](CrashRun& run) { return RunWorkload(run, workload, settings); },
+      fs, Oracle(),
+      [&](CrashRun& run) { return RunWorkload(run, workload, settings, open_in_window); },
       CrashModel::All());
 
   for (const CrashImage& image : snapshot.images) {
-    const std::string what = DescribeImage(image, snapshot.op);
+    const std::string what = DescribeImage(image, snapshot);
     std::unique_ptr<EngineAdapter> engine;  // kept open: the cut comes before Close
     Result<KvState> first = Recover(*image.fs, settings, &engine);
     if (!first.ok()) FailRecovery(first.status(), what);
@@ -57,17 +59,19 @@ Status RecoverReadAndContinue(CrashRun& run, const Workload& second,
     }
   }
   run.StartCrashWindow();
-  POWERCUT_RETURN_IF_ERROR(PlayOps(second, *engine, run.oracle));
+  POWERCUT_RETURN_IF_ERROR(PlayOps(second, *engine, run));
   return engine->Close();
 }
 
 RC_GTEST_PROP(DurableRecoveryProperty, AValueReadAfterRecoverySurvivesALaterCrash, ()) {
   const TwoPhaseWorkload workload = *GenTwoPhaseWorkload(12);
   const EngineSettings settings = *GenEngineSettings();
+  const bool open_in_window = *GenOpenInCrashWindow();
   const CrashModel first_model = *GenCrashModel();
   SimFs fs;
   CrashSnapshot first = CrashSomewhereIn(
-      fs, Oracle(), [&](CrashRun& run) { return RunWorkload(run, workload.first, settings); },
+      fs, Oracle(),
+      [&](CrashRun& run) { return RunWorkload(run, workload.first, settings, open_in_window); },
       {first_model});
   CrashImage& image = first.images.front();
 
@@ -77,8 +81,8 @@ RC_GTEST_PROP(DurableRecoveryProperty, AValueReadAfterRecoverySurvivesALaterCras
       CrashModel::All());
   RC_TAG(later.oracle.recoveries() > 0 ? "crash after a recovery" : "no recovery recorded");
   for (const CrashImage& second_image : later.images) {
-    const std::string what = DescribeImage(image, first.op) + ", recovery, reads, then " +
-                             DescribeImage(second_image, later.op);
+    const std::string what = DescribeImage(image, first) + ", recovery, reads, then " +
+                             DescribeImage(second_image, later);
     Result<KvState> state = Recover(*second_image.fs, settings);
     if (!state.ok()) FailRecovery(state.status(), what);
     const bool lossless = second_image.id.model.kind == CrashModelKind::kProcessKill;

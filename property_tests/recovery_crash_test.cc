@@ -17,10 +17,12 @@ using faultfs::CrashModelKind;
 RC_GTEST_PROP(CrashSafeRecoveryProperty, ACrashInsideRecoveryStillRecoversToAnAllowedState, ()) {
   const Workload workload = *GenWorkload(32);
   const EngineSettings settings = *GenEngineSettings();
+  const bool open_in_window = *GenOpenInCrashWindow();
   const CrashModel first_model = *GenCrashModel();
   SimFs fs;
   CrashSnapshot first = CrashSomewhereIn(
-      fs, Oracle(), [&](CrashRun& run) { return RunWorkload(run, workload, settings); },
+      fs, Oracle(),
+      [&](CrashRun& run) { return RunWorkload(run, workload, settings, open_in_window); },
       {first_model});
   CrashImage& image = first.images.front();
 
@@ -28,10 +30,10 @@ RC_GTEST_PROP(CrashSafeRecoveryProperty, ACrashInsideRecoveryStillRecoversToAnAl
   CrashSnapshot during = CrashSomewhereIn(
       *image.fs, first.oracle, [&](CrashRun& run) { return Recover(run.fs, settings).status(); },
       CrashModel::All());
-  RC_TAG(faultfs::OpKindName(during.op.kind));
+  RC_TAG(during.point_kind);
   for (const CrashImage& nested : during.images) {
-    const std::string what = DescribeImage(image, first.op) + ", then during recovery " +
-                             DescribeImage(nested, during.op);
+    const std::string what =
+        DescribeImage(image, first) + ", then during recovery " + DescribeImage(nested, during);
     Result<KvState> state = Recover(*nested.fs, settings);
     if (!state.ok()) FailRecovery(state.status(), what);
     const bool lossless = first_model.kind == CrashModelKind::kProcessKill &&

@@ -195,11 +195,13 @@ bool RunOne(const Scenario& scenario, uint64_t seed, const RunConfig& config,
   AddToMatrix(scenario, *result, report);
   if (!config.quiet) {
     progress.Clear();
-    std::printf("%s seed %llu: %llu states checked (%llu inside recovery), %llu violations\n",
-                scenario.name.c_str(), static_cast<unsigned long long>(seed),
-                static_cast<unsigned long long>(result->states_checked),
-                static_cast<unsigned long long>(result->inner_states_checked),
-                static_cast<unsigned long long>(result->violations));
+    std::printf(
+        "%s seed %llu: %llu states checked (%llu inside recovery), %llu violations "
+        "(%.1f s)\n",
+        scenario.name.c_str(), static_cast<unsigned long long>(seed),
+        static_cast<unsigned long long>(result->states_checked),
+        static_cast<unsigned long long>(result->inner_states_checked),
+        static_cast<unsigned long long>(result->violations), progress.RunSeconds());
     std::fflush(stdout);
   }
   progress.Clear();

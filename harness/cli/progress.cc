@@ -13,7 +13,7 @@ constexpr auto kRedrawEvery = std::chrono::milliseconds(200);  // at most 5 redr
 }  // namespace
 
 ProgressLine::ProgressLine(bool enabled)
-    : enabled_(enabled), start_(Clock::now()), last_draw_(start_) {}
+    : enabled_(enabled), start_(Clock::now()), last_draw_(start_), run_start_(start_) {}
 
 ProgressLine::~ProgressLine() { Clear(); }
 
@@ -24,6 +24,7 @@ void ProgressLine::StartRun(uint64_t runs_done, uint64_t runs_total, const std::
   runs_done_ = runs_done;
   runs_total_ = runs_total;
   label_ = label;
+  run_start_ = Clock::now();
   run_states_ = 0;
   run_violations_ = 0;
   DrawLocked();
@@ -44,6 +45,11 @@ void ProgressLine::FinishRun(uint64_t run_states_checked, uint64_t run_violation
   run_violations_ = 0;
   ++runs_done_;
   DrawLocked();
+}
+
+double ProgressLine::RunSeconds() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::chrono::duration<double>(Clock::now() - run_start_).count();
 }
 
 void ProgressLine::Clear() {

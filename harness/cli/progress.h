@@ -27,6 +27,8 @@ class ProgressLine {
   void Update(uint64_t run_states_checked, uint64_t run_violations);
   // The current run is over; its counts join the totals.
   void FinishRun(uint64_t run_states_checked, uint64_t run_violations);
+  // Seconds since the current run started (for display only).
+  double RunSeconds();
   // Erases the line (if one was drawn) so normal output can follow.
   void Clear();
 
@@ -38,6 +40,7 @@ class ProgressLine {
   std::mutex mu_;
   Clock::time_point start_;
   Clock::time_point last_draw_;
+  Clock::time_point run_start_;
   bool drawn_ = false;
   uint64_t runs_done_ = 0;
   uint64_t runs_total_ = 0;
