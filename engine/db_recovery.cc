@@ -99,8 +99,6 @@ Status DBImpl::EnsureDatabase() {
       return Status::InvalidArgument(dbpath_ + " does not exist (create_if_missing is false)");
     }
     POWERCUT_RETURN_IF_ERROR(NameFile(fs_->MkDir(dbpath_), dbpath_));
-    const std::string parent = faultfs::ParentPath(dbpath_);
-    POWERCUT_RETURN_IF_ERROR(NameFile(fs_->SyncDir(parent), parent));
   } else if (!dir.ok()) {
     return NameFile(dir.status(), dbpath_);
   } else if (!dir->is_directory) {
@@ -124,6 +122,13 @@ Status DBImpl::EnsureDatabase() {
   if (!options_.create_if_missing) {
     return Status::InvalidArgument(dbpath_ + " holds no database (create_if_missing is false)");
   }
+  // The directory's own name must be durable before anything in it is
+  // acknowledged, whoever made it: an earlier Open that crashed right after
+  // its MkDir leaves a directory that is visible but whose entry a power cut
+  // can still take away (bug class C02; found by the durable-recovery
+  // property: process-kill after the mkdir, recover, sync writes, power cut).
+  const std::string parent = faultfs::ParentPath(dbpath_);
+  POWERCUT_RETURN_IF_ERROR(NameFile(fs_->SyncDir(parent), parent));
   return VersionSet::CreateNew(fs_, dbpath_);
 }
 
