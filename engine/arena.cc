@@ -25,6 +25,7 @@ char* Arena::AllocateAligned(size_t bytes) {
     result = alloc_ptr_ + padding;
     alloc_ptr_ += needed;
     alloc_bytes_remaining_ -= needed;
+    free_tail_bytes_.store(alloc_bytes_remaining_, std::memory_order_relaxed);
   } else {
     // Fresh blocks come from operator new[], aligned for max_align_t.
     result = AllocateFallback(bytes);
@@ -44,6 +45,7 @@ char* Arena::AllocateFallback(size_t bytes) {
   char* result = alloc_ptr_;
   alloc_ptr_ += bytes;
   alloc_bytes_remaining_ -= bytes;
+  free_tail_bytes_.store(alloc_bytes_remaining_, std::memory_order_relaxed);
   return result;
 }
 

@@ -33,8 +33,13 @@ class Arena {
   // (alignof(std::max_align_t) at most).
   char* AllocateAligned(size_t bytes);
 
-  // Bytes obtained from the heap so far, including block bookkeeping.
-  size_t MemoryUsage() const { return memory_usage_.load(std::memory_order_relaxed); }
+  // Bytes in use: obtained from the heap, including block bookkeeping, less
+  // the still-free tail of the current shared block (so a small memtable is
+  // not "full" as soon as its first block is allocated).
+  size_t MemoryUsage() const {
+    return memory_usage_.load(std::memory_order_relaxed) -
+           free_tail_bytes_.load(std::memory_order_relaxed);
+  }
 
  private:
   char* AllocateFallback(size_t bytes);
@@ -45,6 +50,8 @@ class Arena {
   size_t alloc_bytes_remaining_ = 0;  // free bytes left in the current block
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::atomic<size_t> memory_usage_{0};
+  // Mirrors alloc_bytes_remaining_ for MemoryUsage() readers on other threads.
+  std::atomic<size_t> free_tail_bytes_{0};
 };
 
 inline char* Arena::Allocate(size_t bytes) {
@@ -53,6 +60,7 @@ inline char* Arena::Allocate(size_t bytes) {
     char* result = alloc_ptr_;
     alloc_ptr_ += bytes;
     alloc_bytes_remaining_ -= bytes;
+    free_tail_bytes_.store(alloc_bytes_remaining_, std::memory_order_relaxed);
     return result;
   }
   return AllocateFallback(bytes);

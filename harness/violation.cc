@@ -45,7 +45,7 @@ std::string Violation::ToString() const {
     for (size_t i = 0; i < writes.size(); ++i) text += (i ? ", " : " ") + std::to_string(writes[i]);
     text += ")";
   }
-  if (!explanation.empty()) text += ": " + explanation;
+  if (!explanation.empty()) text += (text.back() == ':' ? " " : ": ") + explanation;
   if (!crash_state_id.empty()) text += "\n  crash state: " + crash_state_id;
   for (const std::string& op : context_ops) text += "\n    " + op;
   return text;
