@@ -16,3 +16,38 @@ function(powercut_add_test name)
     DISCOVERY_TIMEOUT 60
     PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
 endfunction()
+
+# powercut_add_test_directory(PREFIX LIBRARY [DEFINITIONS d1 d2 ...])
+# Every tests/*_test.cc of the calling directory becomes the test binary
+# PREFIX_<file> linked with LIBRARY; tests/*_support.cc (shared helpers) are
+# compiled once into PREFIX_test_support. Binaries whose name says
+# "concurren" also carry the label 'concurrent'. DEFINITIONS are added to
+# every test binary.
+function(powercut_add_test_directory prefix library)
+  if(NOT POWERCUT_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "DEFINITIONS" ${ARGN})
+  set(dir ${CMAKE_CURRENT_SOURCE_DIR})
+  file(GLOB test_sources CONFIGURE_DEPENDS ${dir}/tests/*_test.cc)
+  file(GLOB support_sources CONFIGURE_DEPENDS ${dir}/tests/*_support.cc)
+  set(libs ${library})
+  if(support_sources)
+    add_library(${prefix}_test_support STATIC ${support_sources})
+    target_include_directories(${prefix}_test_support PUBLIC ${dir} ${dir}/tests)
+    target_link_libraries(${prefix}_test_support PUBLIC ${library} GTest::gtest rapidcheck)
+    set(libs ${prefix}_test_support ${library})
+  endif()
+  foreach(test_source ${test_sources})
+    get_filename_component(test_name ${test_source} NAME_WE)
+    set(labels ${prefix})
+    if(test_name MATCHES "concurren")
+      list(APPEND labels concurrent)
+    endif()
+    powercut_add_test(${prefix}_${test_name} SOURCES ${test_source} LIBS ${libs} LABELS ${labels})
+    target_include_directories(${prefix}_${test_name} PRIVATE ${dir} ${dir}/tests)
+    if(ARG_DEFINITIONS)
+      target_compile_definitions(${prefix}_${test_name} PRIVATE ${ARG_DEFINITIONS})
+    endif()
+  endforeach()
+endfunction()
