@@ -20,9 +20,11 @@ endfunction()
 # powercut_add_test_directory(PREFIX LIBRARY [DEFINITIONS d1 d2 ...])
 # Every tests/*_test.cc of the calling directory becomes the test binary
 # PREFIX_<file> linked with LIBRARY; tests/*_support.cc (shared helpers) are
-# compiled once into PREFIX_test_support. Binaries whose name says
-# "concurren" also carry the label 'concurrent'. DEFINITIONS are added to
-# every test binary.
+# compiled once into PREFIX_test_support. Each test carries one label (a list
+# would not survive gtest_discover_tests): PREFIX, or PREFIX-concurrent for
+# binaries whose name says "concurren" -- `ctest -L` matches labels as
+# regular expressions, so both `-L engine` and `-L concurrent` select those.
+# DEFINITIONS are added to every test binary.
 function(powercut_add_test_directory prefix library)
   if(NOT POWERCUT_BUILD_TESTS)
     return()
@@ -40,11 +42,11 @@ function(powercut_add_test_directory prefix library)
   endif()
   foreach(test_source ${test_sources})
     get_filename_component(test_name ${test_source} NAME_WE)
-    set(labels ${prefix})
+    set(label ${prefix})
     if(test_name MATCHES "concurren")
-      list(APPEND labels concurrent)
+      set(label ${prefix}-concurrent)
     endif()
-    powercut_add_test(${prefix}_${test_name} SOURCES ${test_source} LIBS ${libs} LABELS ${labels})
+    powercut_add_test(${prefix}_${test_name} SOURCES ${test_source} LIBS ${libs} LABELS ${label})
     target_include_directories(${prefix}_${test_name} PRIVATE ${dir} ${dir}/tests)
     if(ARG_DEFINITIONS)
       target_compile_definitions(${prefix}_${test_name} PRIVATE ${ARG_DEFINITIONS})
