@@ -9,6 +9,7 @@
 // file (Resize, or a Write past the end) exposes zeros without touching them.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <span>
@@ -36,6 +37,10 @@ class FileData {
   // past the end).
   size_t Read(uint64_t offset, std::span<char> out) const;
   std::string ReadAll() const;
+  // Calls `visit(bytes)` for consecutive pieces covering the whole file, in
+  // order, without copying (holes are visited as zero bytes).
+  template <typename Visit>
+  void VisitBytes(Visit visit) const;
   // Writes `data` at `offset`, zero-extending the file first if needed.
   void Write(uint64_t offset, std::string_view data);
   // Writes `length` zero bytes at `offset` (extending as Write does).
@@ -69,5 +74,17 @@ class FileData {
   std::vector<CowPtr<Chunk>> chunks_;  // empty pointer: all zeros
   uint64_t size_bytes_ = 0;
 };
+
+template <typename Visit>
+void FileData::VisitBytes(Visit visit) const {
+  static const Chunk kZeros{};
+  uint64_t remaining = size_bytes_;
+  for (size_t i = 0; remaining > 0; ++i) {
+    const Chunk* chunk = i < chunks_.size() && chunks_[i] ? chunks_[i].get() : &kZeros;
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(remaining, kChunkBytes));
+    visit(std::string_view(chunk->data(), n));
+    remaining -= n;
+  }
+}
 
 }  // namespace powercut::faultfs

@@ -3,6 +3,7 @@
 // durable and visible trees. Crash states are built by crash_builder.cc and
 // enumerated by crash_enumerator.cc; this file only locks and forwards.
 #include <cerrno>
+#include <cstring>
 
 #include "crash_builder.h"
 #include "crash_space.h"
@@ -174,6 +175,38 @@ std::map<std::string, std::string> SimFs::DumpVisible() const {
 std::map<std::string, std::string> SimFs::DumpDurable() const {
   std::lock_guard<std::mutex> lock(state_->mu);
   return state_->core.durable.Dump();
+}
+
+ContentDigest SimFs::Digest() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  const SimCore& core = state_->core;
+  DigestBuilder digest;
+  core.durable.AddToDigest(digest);
+  // Pending operations survive a process-kill: what the engine reads (the
+  // visible tree) then differs from what a power cut would leave.
+  digest.AddNumber(core.pending.empty() ? 0 : 1);
+  if (!core.pending.empty()) core.visible.AddToDigest(digest);
+  return digest.digest();
+}
+
+void DigestBuilder::AddBytes(std::string_view bytes) {
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes.data() + i, 8);
+    AddNumber(word);
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+  AddNumber(tail);
+  AddNumber(bytes.size());  // keeps ("ab", "c") apart from ("a", "bc")
+}
+
+void DigestBuilder::AddNumber(uint64_t n) {
+  a_ = (a_ ^ n) * 0x9e3779b97f4a7c15ULL;
+  a_ ^= a_ >> 29;
+  b_ = (b_ + n) * 0xc2b2ae3d27d4eb4fULL;
+  b_ = (b_ << 31) | (b_ >> 33);
 }
 
 }  // namespace powercut::faultfs

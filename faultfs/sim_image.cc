@@ -126,6 +126,25 @@ void Image::CollectGarbage(const std::vector<uint64_t>& extra_roots) {
   std::erase_if(dirs_, [&](const auto& item) { return !is_live(item.first); });
 }
 
+void Image::AddToDigest(DigestBuilder& digest) const { AddDirToDigest(kRootInode, digest); }
+
+void Image::AddDirToDigest(uint64_t inode, DigestBuilder& digest) const {
+  const DirEntries* entries = dir(inode);
+  digest.AddNumber(entries == nullptr ? 0 : entries->size());
+  if (entries == nullptr) return;
+  for (const auto& [name, entry] : *entries) {
+    digest.AddBytes(name);
+    digest.AddNumber(entry.is_directory ? 1 : 0);
+    if (entry.is_directory) {
+      AddDirToDigest(entry.inode, digest);
+      continue;
+    }
+    const FileData* data = file(entry.inode);
+    digest.AddNumber(data == nullptr ? 0 : data->size());
+    if (data != nullptr) data->VisitBytes([&](std::string_view bytes) { digest.AddBytes(bytes); });
+  }
+}
+
 std::map<std::string, std::string> Image::Dump() const {
   std::map<std::string, std::string> out;
   DumpDir(kRootInode, "", out);

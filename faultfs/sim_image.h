@@ -20,6 +20,7 @@
 
 #include "cow_ptr.h"
 #include "file_data.h"
+#include "powercut/faultfs/sim_fs.h"
 #include "powercut/status.h"
 
 namespace powercut::faultfs {
@@ -80,10 +81,14 @@ class Image {
   // path -> contents for every file reachable from the root; directories as
   // "path/" -> "" (the root itself is not listed).
   std::map<std::string, std::string> Dump() const;
+  // Adds the tree reachable from the root (names, kinds, bytes) to `digest`,
+  // in Dump() order, without copying file bytes.
+  void AddToDigest(DigestBuilder& digest) const;
 
  private:
   void DumpDir(uint64_t inode, const std::string& path,
                std::map<std::string, std::string>& out) const;
+  void AddDirToDigest(uint64_t inode, DigestBuilder& digest) const;
 
   std::map<uint64_t, CowPtr<FileData>> files_;
   std::map<uint64_t, CowPtr<DirEntries>> dirs_;

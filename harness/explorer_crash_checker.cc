@@ -38,53 +38,6 @@ size_t RecoveryOutcome::ApproximateBytes() const {
   return bytes;
 }
 
-namespace {
-
-// Two independent 64-bit multiply-xorshift hashes, fed 8 bytes at a time
-// (the trees can be megabytes; this runs once per crash state).
-struct TwoHashes {
-  uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
-  void Add(std::string_view bytes) {
-    size_t i = 0;
-    for (; i + 8 <= bytes.size(); i += 8) {
-      uint64_t word;
-      std::memcpy(&word, bytes.data() + i, 8);
-      AddNumber(word);
-    }
-    uint64_t tail = 0;
-    std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
-    AddNumber(tail);
-    AddNumber(bytes.size());  // keeps ("ab","c") apart from ("a","bc")
-  }
-  void AddNumber(uint64_t n) {
-    a = (a ^ n) * 0x9e3779b97f4a7c15ULL;
-    a ^= a >> 29;
-    b = (b + n) * 0xc2b2ae3d27d4eb4fULL;
-    b = (b << 31) | (b >> 33);
-  }
-  void AddTree(const std::map<std::string, std::string>& tree) {
-    AddNumber(tree.size());
-    for (const auto& [path, contents] : tree) {
-      Add(path);
-      Add(contents);
-    }
-  }
-};
-
-}  // namespace
-
-RecoveryCache::Key RecoveryCache::Fingerprint(const SimFs& fs) {
-  TwoHashes hashes;
-  hashes.AddTree(fs.DumpDurable());
-  // Under process-kill the pending operations survive the crash: what the
-  // engine reads (the visible tree) and what a sync would persist differ
-  // from the durable tree. Otherwise the two trees are the same.
-  const bool has_pending = !fs.PendingOps().empty();
-  hashes.AddNumber(has_pending ? 1 : 0);
-  if (has_pending) hashes.AddTree(fs.DumpVisible());
-  return Key{hashes.a, hashes.b};
-}
-
 const RecoveryOutcome* RecoveryCache::Find(const Key& key) const {
   auto it = outcomes_.find(key);
   return it == outcomes_.end() ? nullptr : &it->second;
@@ -117,7 +70,7 @@ Status CrashChecker::Explore(const SimFs& fs, const CrashStateId& id, uint32_t d
   Result<RecoveryOutcome> fresh = RecoveryOutcome{};
   const RecoveryOutcome* outcome = nullptr;
   if (!explore_inner && config_.reuse_identical_images && use.worthwhile()) {
-    const RecoveryCache::Key key = RecoveryCache::Fingerprint(*crashed);
+    const RecoveryCache::Key key = crashed->Digest();
     outcome = cache_.Find(key);
     ++use.lookups;
     use.hits += outcome != nullptr;

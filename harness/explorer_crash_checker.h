@@ -68,15 +68,11 @@ struct RecoveryOutcome {
 // two crash states with the same durable and visible trees recover alike:
 // neighbouring crash points share most of their states (a power-loss state
 // changes only at a sync), and recovering each image once leaves a state
-// costing Crash + fingerprint + Check. Only used where no crash inside the
+// costing Crash + SimFs::Digest + Check. Only used where no crash inside the
 // recovery is explored (the inner crash ids depend on positions).
 class RecoveryCache {
  public:
-  struct Key {
-    uint64_t a = 0, b = 0;  // two independent 64-bit hashes of the trees
-    friend bool operator==(const Key&, const Key&) = default;
-  };
-  static Key Fingerprint(const faultfs::SimFs& fs);
+  using Key = faultfs::ContentDigest;  // SimFs::Digest(): two 64-bit hashes
   const RecoveryOutcome* Find(const Key& key) const;
   // Keeps `outcome`; forgets everything first when over the memory budget.
   const RecoveryOutcome& Insert(const Key& key, RecoveryOutcome outcome);

@@ -65,8 +65,8 @@ bool IsPersistencePoint(OpKind kind);
 struct OpRecord {
   uint64_t position = 0;  // 1-based: the Nth state-changing or sync operation
   OpKind kind = OpKind::kWrite;
-  std::string path;   // the file or directory
-  std::string path2;  // rename/link: the destination
+  std::string path;     // the file or directory
+  std::string path2;    // rename/link: the destination
   uint64_t offset = 0;  // write: where; truncate: the new size
   uint64_t length = 0;  // write: how many bytes
   bool failed = false;  // the operation returned an error (injected or not)
@@ -83,6 +83,25 @@ struct PendingOpFate {
 };
 
 class CrashStateEnumerator;
+
+// A 128-bit digest of file-system contents (see SimFs::ContentDigest).
+struct ContentDigest {
+  uint64_t a = 0;
+  uint64_t b = 0;
+  friend bool operator==(const ContentDigest&, const ContentDigest&) = default;
+};
+
+// Accumulates a ContentDigest: two independent 64-bit mixes of the same input.
+class DigestBuilder {
+ public:
+  void AddBytes(std::string_view bytes);
+  void AddNumber(uint64_t n);
+  ContentDigest digest() const { return {a_, b_}; }
+
+ private:
+  uint64_t a_ = 0xcbf29ce484222325ULL;
+  uint64_t b_ = 0x84222325cbf29ce4ULL;
+};
 
 class SimFs final : public FileSystem {
  public:
@@ -157,6 +176,12 @@ class SimFs final : public FileSystem {
   // Directories appear with a trailing '/' and empty contents.
   std::map<std::string, std::string> DumpVisible() const;
   std::map<std::string, std::string> DumpDurable() const;
+  // A digest of everything a recovery on this file system can observe or
+  // later persist: the durable tree (names and bytes), and the visible tree
+  // too while operations are pending (process-kill). Byte-identical file
+  // systems give equal digests. Computed in place, chunk by chunk, without
+  // copying file bytes: the explorer calls it for every crash state.
+  ContentDigest Digest() const;
 
  private:
   class State;  // durable image, pending list, visible image, handles, rules
