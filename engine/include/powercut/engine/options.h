@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "powercut/engine/mutant.h"
+
 namespace powercut::engine {
 
 // What recovery does with a WAL record that fails its checksum.
@@ -37,6 +39,10 @@ struct Options {
   // background threads; a flush runs on the writing thread, so a run is a
   // pure function of its inputs. true: a background thread writes tables.
   bool background_flush = false;
+  // kNone (the default): the correct engine. Anything else puts one real
+  // durability bug back in (mutant.h, docs/bugs.md) so the harness can show
+  // that it catches it. Never set outside crash testing.
+  Mutant mutant = Mutant::kNone;
 };
 
 struct WriteOptions {
