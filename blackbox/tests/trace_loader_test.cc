@@ -1,0 +1,260 @@
+// Tests of the trace loader with hand-built traces: each trace kind becomes
+// the right SimFs operations (visible vs durable state), failed calls change
+// nothing, descriptors survive dup and fork, acks are stamped at the SimFs
+// position, and a trace that cannot be replayed names the entry.
+#include "trace_loader.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/falloc.h>
+#include <sys/mman.h>
+
+#include "trace_format.h"
+
+namespace powercut::blackbox {
+namespace {
+
+using faultfs::OpKind;
+using shim::Trace;
+using shim::TraceEntry;
+
+constexpr const char* kRoot = "/real/root";
+
+class TraceBuilder {
+ public:
+  TraceEntry& Add(uint16_t kind, std::string path = "", int32_t fd = -1, int32_t pid = 100) {
+    TraceEntry entry;
+    entry.seq = ++seq_;
+    entry.kind = kind;
+    entry.pid = pid;
+    entry.tid = pid;
+    entry.fd = fd;
+    entry.path = path.empty() ? "" : std::string(kRoot) + path;
+    trace_.entries.push_back(entry);
+    return trace_.entries.back();
+  }
+  TraceEntry& Open(std::string path, int32_t fd, uint32_t flags, int32_t pid = 100) {
+    TraceEntry& e = Add(kTraceOpen, std::move(path), -1, pid);
+    e.flags = flags;
+    e.result = fd;
+    return e;
+  }
+  TraceEntry& Write(std::string path, int32_t fd, uint64_t offset, std::string data,
+                    int32_t pid = 100) {
+    TraceEntry& e = Add(kTraceWrite, std::move(path), fd, pid);
+    e.offset = offset;
+    e.data = std::move(data);
+    e.result = static_cast<int64_t>(e.data.size());
+    return e;
+  }
+  TraceEntry& Ack(std::string line, int32_t pid = 100) {
+    TraceEntry& e = Add(kTraceAck, "", -1, pid);
+    e.data = std::move(line);
+    return e;
+  }
+  Trace Build() {
+    Trace trace = trace_;
+    trace.root = kRoot;
+    return trace;
+  }
+
+ private:
+  uint64_t seq_ = 0;
+  Trace trace_;
+};
+
+LoadedTrace MustLoad(const Trace& trace, const InitialImage& image = {}) {
+  Result<LoadedTrace> loaded = LoadTrace(image, trace);
+  EXPECT_TRUE(loaded.ok()) << loaded.status().ToString();
+  return loaded.ok() ? std::move(*loaded) : LoadedTrace{};
+}
+
+std::vector<OpKind> Kinds(const LoadedTrace& loaded) {
+  std::vector<OpKind> kinds;
+  for (const OpOrigin& origin : loaded.ops) kinds.push_back(origin.op.kind);
+  return kinds;
+}
+
+TEST(TraceLoaderTest, WriteWithoutFsyncIsVisibleNotDurable) {
+  TraceBuilder t;
+  t.Open("/a", 3, O_CREAT | O_WRONLY);
+  t.Write("/a", 3, 0, "hello");
+  t.Ack("A a hello\n");
+  t.Add(kTraceClose, "/a", 3);
+  LoadedTrace loaded = MustLoad(t.Build());
+  ASSERT_NE(loaded.fs, nullptr);
+  EXPECT_EQ(Kinds(loaded), (std::vector{OpKind::kCreate, OpKind::kWrite}));
+  EXPECT_EQ(loaded.fs->DumpVisible()["/a"], "hello");
+  EXPECT_FALSE(loaded.fs->DumpDurable().contains("/a"));
+  ASSERT_EQ(loaded.acks.size(), 1u);
+  EXPECT_EQ(loaded.acks[0].position, 2u);
+  EXPECT_EQ(loaded.acks[0].seq, 3u);
+  EXPECT_EQ(loaded.Origin(2).seq, 2u);
+}
+
+TEST(TraceLoaderTest, FileAndDirectoryFsyncMakeItDurable) {
+  TraceBuilder t;
+  t.Add(kTraceMkdir, "/d");
+  t.Open("/d/a", 3, O_CREAT | O_RDWR);
+  t.Write("/d/a", 3, 0, "abc");
+  t.Add(kTraceFsync, "/d/a", 3);
+  t.Open("/d", 4, O_RDONLY);    // a directory opened without O_DIRECTORY
+  t.Add(kTraceFsync, "/d", 4);  // recognised through the open, no is_dir bit
+  t.Add(kTraceFsync, "", 9).flag_bits = kTraceIsDir;
+  Trace trace = t.Build();
+  trace.entries.back().path = kRoot;  // fsync of the root directory
+  LoadedTrace loaded = MustLoad(trace);
+  EXPECT_EQ(Kinds(loaded), (std::vector{OpKind::kMkDir, OpKind::kCreate, OpKind::kWrite,
+                                        OpKind::kSync, OpKind::kSyncDir, OpKind::kSyncDir}));
+  const auto durable = loaded.fs->DumpDurable();
+  EXPECT_EQ(durable.at("/d/a"), "abc");
+  EXPECT_TRUE(durable.contains("/d/"));
+  EXPECT_TRUE(loaded.fs->PendingOps().empty());
+}
+
+TEST(TraceLoaderTest, FailedCallsChangeNothing) {
+  TraceBuilder t;
+  t.Open("/a", 3, O_CREAT | O_WRONLY);
+  t.Write("/a", 3, 0, "x").flag_bits = kTraceFailed;
+  t.Add(kTraceFsync, "/a", 3).flag_bits = kTraceFailed;
+  t.Open("/b", -1, O_CREAT | O_WRONLY).flag_bits = kTraceFailed;
+  LoadedTrace loaded = MustLoad(t.Build());
+  EXPECT_EQ(Kinds(loaded), std::vector{OpKind::kCreate});
+  EXPECT_EQ(loaded.fs->DumpVisible().at("/a"), "");
+  EXPECT_FALSE(loaded.fs->DumpVisible().contains("/b"));
+}
+
+TEST(TraceLoaderTest, InitialImageIsDurableAndTruncateOnOpen) {
+  InitialImage image;
+  image.directories = {"/db"};
+  image.files = {{"/db/log", "0123456789"}};
+  TraceBuilder t;
+  t.Open("/db/log", 3, O_WRONLY | O_TRUNC);
+  t.Write("/db/log", 3, 0, "new");
+  t.Add(kTraceFdatasync, "/db/log", 3);
+  LoadedTrace loaded = MustLoad(t.Build(), image);
+  EXPECT_EQ(Kinds(loaded), (std::vector{OpKind::kTruncate, OpKind::kWrite, OpKind::kDataSync}));
+  EXPECT_EQ(loaded.fs->DumpDurable().at("/db/log"), "new");
+}
+
+TEST(TraceLoaderTest, NamesRenameLinkUnlinkRmdirAndSync) {
+  TraceBuilder t;
+  t.Open("/tmp1", 3, O_CREAT | O_WRONLY);
+  t.Write("/tmp1", 3, 0, "v");
+  t.Add(kTraceRename, "/tmp1").path2 = std::string(kRoot) + "/final";
+  t.Add(kTraceLink, "/final").path2 = std::string(kRoot) + "/alias";
+  t.Add(kTraceMkdir, "/gone");
+  t.Add(kTraceRmdir, "/gone");
+  t.Add(kTraceUnlink, "/alias");
+  t.Add(kTraceSyncFileRange, "/final", 3);  // no durability
+  EXPECT_EQ(MustLoad(t.Build()).fs->DumpDurable().count("/final"), 0u);
+  t.Add(kTraceSync);
+  LoadedTrace loaded = MustLoad(t.Build());
+  EXPECT_EQ(Kinds(loaded).back(), OpKind::kSyncAll);
+  const auto durable = loaded.fs->DumpDurable();
+  EXPECT_EQ(durable.at("/final"), "v");
+  EXPECT_FALSE(durable.contains("/tmp1"));
+  EXPECT_FALSE(durable.contains("/alias"));
+  EXPECT_FALSE(durable.contains("/gone/"));
+}
+
+TEST(TraceLoaderTest, DescriptorsSurviveDupAndFork) {
+  TraceBuilder t;
+  t.Open("/a", 3, O_CREAT | O_WRONLY);
+  t.Add(kTraceDup, "/a", 3).result = 7;
+  t.Add(kTraceClose, "/a", 3);
+  t.Write("/a", 7, 0, "parent");
+  t.Write("/a", 7, 6, "+child", /*pid=*/200);  // inherited over fork
+  t.Add(kTraceFsync, "/a", 7, 200);
+  LoadedTrace loaded = MustLoad(t.Build());
+  EXPECT_EQ(loaded.fs->DumpVisible().at("/a"), "parent+child");
+  EXPECT_EQ(Kinds(loaded).back(), OpKind::kSync);
+  EXPECT_EQ(loaded.Origin(loaded.ops.size()).pid, 200);
+}
+
+TEST(TraceLoaderTest, WritesFollowTheDescriptorAcrossRename) {
+  TraceBuilder t;
+  t.Open("/a", 3, O_CREAT | O_WRONLY);
+  t.Add(kTraceRename, "/a").path2 = std::string(kRoot) + "/b";
+  t.Write("/a", 3, 0, "data");  // the shim may still name the old path
+  LoadedTrace loaded = MustLoad(t.Build());
+  EXPECT_EQ(loaded.fs->DumpVisible().at("/b"), "data");
+}
+
+TEST(TraceLoaderTest, FallocateGrowsUnlessKeepSizeAndTruncate) {
+  TraceBuilder t;
+  t.Open("/a", 3, O_CREAT | O_WRONLY);
+  t.Write("/a", 3, 0, "xyxyxy");
+  TraceEntry& punch = t.Add(kTraceFallocate, "/a", 3);
+  punch.flags = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+  punch.offset = 2;
+  punch.length = 2;
+  TraceEntry& grow = t.Add(kTraceFallocate, "/a", 3);
+  grow.offset = 0;
+  grow.length = 8;
+  TraceEntry& keep = t.Add(kTraceFallocate, "/a", 3);
+  keep.flags = FALLOC_FL_KEEP_SIZE;
+  keep.length = 100;
+  LoadedTrace loaded = MustLoad(t.Build());
+  EXPECT_EQ(loaded.fs->DumpVisible().at("/a"), std::string("xy\0\0xy\0\0", 8));
+  t.Add(kTraceTruncate, "/a").offset = 1;  // truncate(2): no descriptor
+  EXPECT_EQ(MustLoad(t.Build()).fs->DumpVisible().at("/a"), "x");
+}
+
+TEST(TraceLoaderTest, MsyncWritesAndSyncs) {
+  InitialImage image;
+  image.files = {{"/m", std::string(8, '.')}};
+  TraceBuilder t;
+  TraceEntry& msync = t.Add(kTraceMsync, "/m");
+  msync.offset = 0;
+  msync.data = "mapped!!";
+  msync.flags = MS_SYNC;
+  LoadedTrace loaded = MustLoad(t.Build(), image);
+  EXPECT_EQ(Kinds(loaded), (std::vector{OpKind::kWrite, OpKind::kDataSync}));
+  EXPECT_EQ(loaded.fs->DumpDurable().at("/m"), "mapped!!");
+}
+
+TEST(TraceLoaderTest, UnreplayableEntriesAreNamed) {
+  TraceBuilder t;
+  t.Open("/a", 3, O_CREAT | O_WRONLY);
+  t.Write("/a", 3, 0, "x");
+  Trace outside = t.Build();
+  outside.entries.back().path = "/elsewhere/a";
+  outside.entries.back().fd = 4;  // unknown descriptor: found by path
+  Result<LoadedTrace> loaded = LoadTrace({}, outside);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.status().message().find("seq 2 pid 100 write /elsewhere/a"), std::string::npos)
+      << loaded.status().message();
+  EXPECT_NE(loaded.status().message().find("outside the root"), std::string::npos);
+
+  TraceBuilder bad_ack;
+  bad_ack.Ack("A k v\nnonsense\n");
+  Result<LoadedTrace> acked = LoadTrace({}, bad_ack.Build());
+  ASSERT_FALSE(acked.ok());
+  EXPECT_NE(acked.status().message().find("ack line 2 of pid 100"), std::string::npos);
+}
+
+TEST(TraceLoaderTest, VirtualPaths) {
+  EXPECT_EQ(VirtualPath("/r", "/r").value(), "/");
+  EXPECT_EQ(VirtualPath("/r", "/r/a/b").value(), "/a/b");
+  EXPECT_FALSE(VirtualPath("/r", "/rx/a").ok());
+  EXPECT_FALSE(VirtualPath("/r", "/").ok());
+}
+
+TEST(TraceLoaderTest, CallbackSeesEveryPositionInOrder) {
+  TraceBuilder t;
+  t.Open("/a", 3, O_CREAT | O_WRONLY);
+  t.Write("/a", 3, 0, "1");
+  t.Add(kTraceFsync, "/a", 3);
+  std::vector<uint64_t> positions;
+  Result<LoadedTrace> loaded =
+      LoadTrace({}, t.Build(), [&](const faultfs::SimFs& fs, uint64_t position) {
+        positions.push_back(position);
+        EXPECT_EQ(fs.position(), position);
+      });
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(positions, (std::vector<uint64_t>{1, 2, 3}));
+}
+
+}  // namespace
+}  // namespace powercut::blackbox

@@ -1,0 +1,346 @@
+// TraceLoader: applies shim trace entries to a SimFs (see trace_loader.h for
+// the mapping of each kind). One loader per trace; not thread-safe.
+#include "trace_loader.h"
+
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cassert>
+#include <utility>
+
+#include "trace_format.h"
+
+namespace powercut::blackbox {
+namespace {
+
+using faultfs::FileHandle;
+using faultfs::OpenOptions;
+using faultfs::SimFs;
+using shim::TraceEntry;
+
+constexpr uint32_t kRenameExchange = 2;  // RENAME_EXCHANGE
+constexpr uint32_t kRenameWhiteout = 4;  // RENAME_WHITEOUT
+
+// An open descriptor; shared by dup'ed and inherited descriptors.
+struct OpenFile {
+  FileHandle handle;  // invalid for a directory
+  std::string path;   // virtual path at open
+  bool is_dir = false;
+};
+
+class TraceLoader {
+ public:
+  TraceLoader(std::string root, const OpCallback& after_op) : root_(std::move(root)) {
+    loaded_.fs = std::make_unique<SimFs>();
+    loaded_.fs->SetObserver([this, &after_op](const faultfs::OpRecord& op) {
+      loaded_.ops.push_back(
+          OpOrigin{op, current_ ? current_->seq : 0, current_ ? current_->pid : 0});
+      assert(loaded_.ops.size() == op.position);
+      if (after_op) after_op(*loaded_.fs, op.position);
+    });
+  }
+
+  Status AddImage(const InitialImage& image) {
+    for (const std::string& dir : image.directories) {
+      POWERCUT_RETURN_IF_ERROR(loaded_.fs->AddDurableDirectory(dir));
+    }
+    for (const auto& [path, contents] : image.files) {
+      POWERCUT_RETURN_IF_ERROR(loaded_.fs->AddDurableFile(path, contents));
+    }
+    return Status::OK();
+  }
+
+  Status Apply(const TraceEntry& entry) {
+    current_ = &entry;
+    Status status = ApplyKind(entry);
+    current_ = nullptr;
+    if (status.ok()) return status;
+    return Status::InvalidArgument("cannot replay trace entry " + DescribeEntry(entry) + ": " +
+                                   status.message());
+  }
+
+  Result<LoadedTrace> Finish() {
+    POWERCUT_RETURN_IF_ERROR(acks_.Finish());
+    loaded_.acks = acks_.events();
+    loaded_.fs->SetObserver({});
+    for (auto& [key, file] : files_) {
+      if (file.use_count() == 1 && file->handle.valid()) (void)loaded_.fs->Close(file->handle);
+    }
+    files_.clear();
+    return std::move(loaded_);
+  }
+
+ private:
+  using FileRef = std::shared_ptr<OpenFile>;
+  using FdKey = std::pair<int32_t, int32_t>;  // (pid, fd)
+
+  SimFs& fs() { return *loaded_.fs; }
+
+  Status ApplyKind(const TraceEntry& e);
+  Status ApplyOpen(const TraceEntry& e);
+  Status ApplyWrite(const TraceEntry& e);
+  Status ApplyTruncate(const TraceEntry& e);
+  Status ApplyFallocate(const TraceEntry& e);
+  Status ApplyFsync(const TraceEntry& e);
+  Status ApplyMsync(const TraceEntry& e);
+  Status ApplyRename(const TraceEntry& e);
+  Status CloseFd(int32_t pid, int32_t fd);
+  Status ApplyDup(const TraceEntry& e);
+  Status WriteZeros(FileHandle handle, uint64_t offset, uint64_t end);
+  Result<FileRef> FileOf(const TraceEntry& e);
+  Result<std::string> PathOf(const std::string& path) { return VirtualPath(root_, path); }
+
+  std::string root_;
+  LoadedTrace loaded_;
+  AckLineJoiner acks_;
+  std::map<FdKey, FileRef> files_;
+  const TraceEntry* current_ = nullptr;
+};
+
+Status TraceLoader::ApplyKind(const TraceEntry& e) {
+  if (e.kind == kTraceAck) return acks_.Add(e.pid, e.data, e.seq, fs().position());
+  if (e.flag_bits & kTraceFailed) return Status::OK();  // a failed call changed nothing
+  switch (e.kind) {
+    case kTraceOpen:
+      return ApplyOpen(e);
+    case kTraceWrite:
+      return ApplyWrite(e);
+    case kTraceTruncate:
+      return ApplyTruncate(e);
+    case kTraceFallocate:
+      return ApplyFallocate(e);
+    case kTraceFsync:
+    case kTraceFdatasync:
+      return ApplyFsync(e);
+    case kTraceSync:
+    case kTraceSyncFs:
+      return fs().SyncAll();
+    case kTraceMsync:
+      return ApplyMsync(e);
+    case kTraceRename:
+      return ApplyRename(e);
+    case kTraceClose:
+      return CloseFd(e.pid, e.fd);
+    case kTraceDup:
+      return ApplyDup(e);
+    case kTraceSyncFileRange:  // no durability promise: see trace_loader.h
+    case kTraceExec:
+      return Status::OK();
+    case kTraceFault:
+      loaded_.notes.push_back("injected fault: " + DescribeEntry(e) + " rule '" + e.data + "'");
+      return Status::OK();
+    default:
+      break;
+  }
+  POWERCUT_ASSIGN_OR_RETURN(std::string path, PathOf(e.path));
+  switch (e.kind) {
+    case kTraceLink: {
+      POWERCUT_ASSIGN_OR_RETURN(std::string path2, PathOf(e.path2));
+      return fs().Link(path, path2);
+    }
+    case kTraceUnlink:
+      return fs().Unlink(path);
+    case kTraceMkdir:
+      return fs().MkDir(path);
+    case kTraceRmdir:
+      return fs().RmDir(path);
+    default:
+      loaded_.notes.push_back("ignored unknown trace entry " + DescribeEntry(e));
+      return Status::OK();
+  }
+}
+
+Status TraceLoader::ApplyOpen(const TraceEntry& e) {
+  POWERCUT_ASSIGN_OR_RETURN(std::string path, PathOf(e.path));
+  auto file = std::make_shared<OpenFile>();
+  file->path = path;
+  Result<faultfs::FileInfo> info = fs().Stat(path);
+  if (info.ok() && info->is_directory) {
+    file->is_dir = true;
+  } else if (!info.ok() && !(e.flags & O_CREAT)) {
+    // The real open succeeded on something the snapshot does not hold (a
+    // special file); operations through it are not replayed.
+    loaded_.notes.push_back("open of a file SimFs does not hold: " + DescribeEntry(e));
+    return Status::OK();
+  } else {
+    OpenOptions options{.read = true,
+                        .write = true,
+                        .create = (e.flags & O_CREAT) != 0,
+                        .exclusive = false,
+                        .truncate = (e.flags & O_TRUNC) != 0};
+    POWERCUT_ASSIGN_OR_RETURN(file->handle, fs().Open(path, options));
+  }
+  POWERCUT_RETURN_IF_ERROR(CloseFd(e.pid, static_cast<int32_t>(e.result)));
+  files_[{e.pid, static_cast<int32_t>(e.result)}] = std::move(file);
+  return Status::OK();
+}
+
+// The open file behind (pid, fd): its own entry, an entry of another process
+// for the same fd and path (inherited over fork), or a new handle by path.
+Result<TraceLoader::FileRef> TraceLoader::FileOf(const TraceEntry& e) {
+  if (auto it = files_.find({e.pid, e.fd}); it != files_.end()) return it->second;
+  POWERCUT_ASSIGN_OR_RETURN(std::string path, PathOf(e.path));
+  for (const auto& [key, file] : files_) {
+    if (key.second == e.fd && file->path == path) {
+      files_[{e.pid, e.fd}] = file;
+      return file;
+    }
+  }
+  auto file = std::make_shared<OpenFile>();
+  file->path = path;
+  POWERCUT_ASSIGN_OR_RETURN(faultfs::FileInfo info, fs().Stat(path));
+  file->is_dir = info.is_directory;
+  if (!file->is_dir) {
+    POWERCUT_ASSIGN_OR_RETURN(file->handle, fs().Open(path, OpenOptions{.write = true}));
+  }
+  if (e.fd >= 0) files_[{e.pid, e.fd}] = file;
+  return file;
+}
+
+Status TraceLoader::ApplyWrite(const TraceEntry& e) {
+  POWERCUT_ASSIGN_OR_RETURN(FileRef file, FileOf(e));
+  if (file->is_dir) return Status::InvalidArgument("write to a directory");
+  POWERCUT_ASSIGN_OR_RETURN(size_t written, fs().Write(file->handle, e.offset, e.data));
+  if (written != e.data.size()) return Status::IOError("SimFs wrote " + std::to_string(written));
+  return Status::OK();
+}
+
+Status TraceLoader::ApplyTruncate(const TraceEntry& e) {
+  POWERCUT_ASSIGN_OR_RETURN(FileRef file, FileOf(e));
+  if (file->is_dir) return Status::InvalidArgument("truncate of a directory");
+  return fs().Truncate(file->handle, e.offset);
+}
+
+Status TraceLoader::WriteZeros(FileHandle handle, uint64_t offset, uint64_t end) {
+  constexpr uint64_t kChunk = 1 << 20;
+  const std::string zeros(std::min<uint64_t>(kChunk, end > offset ? end - offset : 0), '\0');
+  for (uint64_t at = offset; at < end; at += kChunk) {
+    const uint64_t n = std::min<uint64_t>(kChunk, end - at);
+    POWERCUT_RETURN_IF_ERROR(fs().Write(handle, at, std::string_view(zeros).substr(0, n)).status());
+  }
+  return Status::OK();
+}
+
+Status TraceLoader::ApplyFallocate(const TraceEntry& e) {
+  const uint32_t mode = e.flags;
+  if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+    return Status::InvalidArgument("fallocate mode " + std::to_string(mode) +
+                                   " is not supported (supported: 0, KEEP_SIZE, PUNCH_HOLE, "
+                                   "ZERO_RANGE)");
+  }
+  POWERCUT_ASSIGN_OR_RETURN(FileRef file, FileOf(e));
+  if (file->is_dir) return Status::InvalidArgument("fallocate of a directory");
+  POWERCUT_ASSIGN_OR_RETURN(uint64_t size, fs().Size(file->handle));
+  const uint64_t end = e.offset + e.length;
+  if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+    POWERCUT_RETURN_IF_ERROR(WriteZeros(file->handle, e.offset, std::min(end, size)));
+  }
+  if (!(mode & FALLOC_FL_KEEP_SIZE) && end > size) return fs().Truncate(file->handle, end);
+  return Status::OK();
+}
+
+Status TraceLoader::ApplyFsync(const TraceEntry& e) {
+  if (e.flag_bits & kTraceIsDir) {
+    POWERCUT_ASSIGN_OR_RETURN(std::string path, PathOf(e.path));
+    return fs().SyncDir(path);
+  }
+  POWERCUT_ASSIGN_OR_RETURN(FileRef file, FileOf(e));
+  if (file->is_dir) return fs().SyncDir(file->path);
+  return e.kind == kTraceFsync ? fs().Sync(file->handle) : fs().DataSync(file->handle);
+}
+
+Status TraceLoader::ApplyMsync(const TraceEntry& e) {
+  POWERCUT_ASSIGN_OR_RETURN(std::string path, PathOf(e.path));
+  POWERCUT_ASSIGN_OR_RETURN(FileHandle handle, fs().Open(path, OpenOptions{.write = true}));
+  Status status = fs().Write(handle, e.offset, e.data).status();
+  if (status.ok() && (e.flags & MS_SYNC)) status = fs().DataSync(handle);
+  Status closed = fs().Close(handle);
+  return status.ok() ? closed : status;
+}
+
+Status TraceLoader::ApplyRename(const TraceEntry& e) {
+  if (e.flags & (kRenameExchange | kRenameWhiteout)) {
+    return Status::InvalidArgument("renameat2 flags " + std::to_string(e.flags) +
+                                   " are not supported (RENAME_NOREPLACE is)");
+  }
+  POWERCUT_ASSIGN_OR_RETURN(std::string from, PathOf(e.path));
+  POWERCUT_ASSIGN_OR_RETURN(std::string to, PathOf(e.path2));
+  Result<faultfs::FileInfo> info = fs().Stat(from);
+  if (info.ok() && info->is_directory) {
+    return Status::InvalidArgument("renaming a directory is not supported by SimFs");
+  }
+  return fs().Rename(from, to);
+}
+
+Status TraceLoader::CloseFd(int32_t pid, int32_t fd) {
+  auto it = files_.find({pid, fd});
+  if (it == files_.end()) return Status::OK();
+  FileRef file = std::move(it->second);
+  files_.erase(it);
+  if (file.use_count() == 1 && file->handle.valid()) return fs().Close(file->handle);
+  return Status::OK();
+}
+
+Status TraceLoader::ApplyDup(const TraceEntry& e) {
+  POWERCUT_ASSIGN_OR_RETURN(FileRef file, FileOf(e));
+  const int32_t new_fd = static_cast<int32_t>(e.result);
+  POWERCUT_RETURN_IF_ERROR(CloseFd(e.pid, new_fd));
+  files_[{e.pid, new_fd}] = std::move(file);
+  return Status::OK();
+}
+
+}  // namespace
+
+const OpOrigin& LoadedTrace::Origin(uint64_t position) const {
+  assert(position >= 1 && position <= ops.size());
+  return ops[position - 1];
+}
+
+Result<std::string> VirtualPath(const std::string& root, const std::string& path) {
+  if (path == root) return std::string("/");
+  if (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+      (root == "/" || path[root.size()] == '/')) {
+    return root == "/" ? path : path.substr(root.size());
+  }
+  return Status::InvalidArgument("path '" + path + "' is outside the root '" + root + "'");
+}
+
+std::string TraceKindName(uint16_t kind) {
+  static constexpr const char* kNames[] = {
+      "?",     "open",   "write", "truncate", "fallocate", "fsync",  "fdatasync", "sync_file_range",
+      "sync",  "syncfs", "msync", "rename",   "link",      "unlink", "mkdir",     "rmdir",
+      "close", "dup",    "ack",   "exec",     "fault"};
+  if (kind >= 1 && kind < std::size(kNames)) return kNames[kind];
+  return "kind " + std::to_string(kind);
+}
+
+std::string DescribeEntry(const TraceEntry& e) {
+  std::string text = "seq " + std::to_string(e.seq) + " pid " + std::to_string(e.pid) + " " +
+                     TraceKindName(e.kind);
+  if (!e.path.empty()) text += " " + e.path;
+  if (!e.path2.empty()) text += " -> " + e.path2;
+  if (e.kind == kTraceWrite || e.kind == kTraceMsync) {
+    text += " @" + std::to_string(e.offset) + " +" + std::to_string(e.data.size());
+  } else if (e.kind == kTraceTruncate) {
+    text += " to " + std::to_string(e.offset);
+  }
+  if (e.flag_bits & kTraceFailed) text += " (failed, errno " + std::to_string(e.err) + ")";
+  return text;
+}
+
+Result<LoadedTrace> LoadTrace(const InitialImage& image, const shim::Trace& trace,
+                              const OpCallback& after_op) {
+  TraceLoader loader(trace.root, after_op);
+  POWERCUT_RETURN_IF_ERROR(loader.AddImage(image));
+  std::vector<const TraceEntry*> order;
+  order.reserve(trace.entries.size());
+  for (const TraceEntry& entry : trace.entries) order.push_back(&entry);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const TraceEntry* a, const TraceEntry* b) { return a->seq < b->seq; });
+  for (const TraceEntry* entry : order) POWERCUT_RETURN_IF_ERROR(loader.Apply(*entry));
+  return loader.Finish();
+}
+
+}  // namespace powercut::blackbox

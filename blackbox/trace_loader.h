@@ -1,0 +1,86 @@
+// The trace loader: replays a shim trace (trace_types.h) on a SimFs that
+// starts from the durable snapshot of the root taken after --init, so that
+// SimFs knows, at every point of the workload, what was durable and what was
+// still pending. Paths: the real root maps to the virtual root "/", so the
+// file DIR/db/log is "/db/log" in SimFs, in crash images and in reports.
+//
+// Each trace entry becomes at most a few SimFs operations:
+//   open O_CREAT of a missing file -> create; O_TRUNC -> truncate
+//   write family, msync            -> Write at the recorded offset
+//                                     (msync with MS_SYNC then DataSync)
+//   truncate/ftruncate             -> Truncate
+//   fallocate                      -> growth as zeros unless KEEP_SIZE;
+//                                     PUNCH_HOLE/ZERO_RANGE write zeros;
+//                                     COLLAPSE/INSERT_RANGE: unsupported
+//   fsync/fdatasync of a file      -> Sync/DataSync; of a directory: SyncDir
+//   sync, syncfs                   -> SyncAll (the root is one file system)
+//   sync_file_range                -> nothing: it promises no durability
+//                                     (no metadata, no device flush)
+//   rename/link/unlink/mkdir/rmdir -> the same (renaming a directory and
+//                                     RENAME_EXCHANGE: unsupported)
+//   close, dup                     -> descriptor bookkeeping only
+//   ack                            -> ack lines stamped at the SimFs position
+// Failed calls (kTraceFailed) change nothing: a failed fsync makes nothing
+// durable. Descriptors are tracked per (pid, fd); a descriptor a process got
+// from its parent (fork) is found through the parent's entry for the same fd
+// and path, or reopened by path.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ack_lines.h"
+#include "powercut/faultfs/sim_fs.h"
+#include "powercut/status.h"
+#include "trace_types.h"
+
+namespace powercut::blackbox {
+
+// The durable starting image: virtual paths ("/a/b"), the root excluded.
+struct InitialImage {
+  std::vector<std::string> directories;      // parents before children
+  std::map<std::string, std::string> files;  // path -> contents
+};
+
+// Where SimFs operation `op.position` came from.
+struct OpOrigin {
+  faultfs::OpRecord op;
+  uint64_t seq = 0;  // the trace entry that caused it
+  int32_t pid = 0;
+};
+
+struct LoadedTrace {
+  std::unique_ptr<faultfs::SimFs> fs;  // after the whole trace
+  std::vector<OpOrigin> ops;           // ops[p - 1] is SimFs operation p
+  std::vector<AckEvent> acks;          // in trace order
+  std::vector<std::string> notes;      // injected faults, unreadable opens, ...
+
+  // The origin of SimFs operation `position`. REQUIRES: 1 <= position <= ops.size()
+  const OpOrigin& Origin(uint64_t position) const;
+};
+
+// Called after each SimFs operation (with the SimFs, which it may Clone,
+// Crash, Digest or enumerate, but not modify) and its position.
+using OpCallback = std::function<void(const faultfs::SimFs& fs, uint64_t position)>;
+
+// Builds a SimFs holding `image` durably, then applies `trace` in seq order.
+// InvalidArgument names the trace entry (seq, pid, kind, path) that cannot be
+// replayed: a path outside the root, an unsupported operation, an operation
+// SimFs refuses although the real call succeeded, or a bad ack line.
+Result<LoadedTrace> LoadTrace(const InitialImage& image, const shim::Trace& trace,
+                              const OpCallback& after_op = {});
+
+// "/real/root/db/x" -> "/db/x" for root "/real/root"; the root itself -> "/".
+// InvalidArgument if `path` is not at or under `root`.
+Result<std::string> VirtualPath(const std::string& root, const std::string& path);
+
+// The name of a trace kind: "open", "write", ... ("kind 99" if unknown).
+std::string TraceKindName(uint16_t kind);
+// "seq 17 pid 42 write /root/x @0 +5" for people.
+std::string DescribeEntry(const shim::TraceEntry& entry);
+
+}  // namespace powercut::blackbox
