@@ -18,10 +18,14 @@ uint64_t SplitMix64(uint64_t x) {
 
 TornLayout TornLayout::For(const PendingOp& write, uint32_t sector_bytes) {
   assert(write.is_write() && write.data != nullptr && !write.data->empty());
-  assert(sector_bytes > 0);
+  return ForRange(write.record.offset, write.data->size(), sector_bytes);
+}
+
+TornLayout TornLayout::ForRange(uint64_t offset, uint64_t length, uint32_t sector_bytes) {
+  assert(length > 0 && sector_bytes > 0);
   TornLayout layout;
-  layout.first_sector = write.record.offset / sector_bytes;
-  uint64_t last_sector = (write.write_end() - 1) / sector_bytes;
+  layout.first_sector = offset / sector_bytes;
+  uint64_t last_sector = (offset + length - 1) / sector_bytes;
   layout.sector_count = last_sector - layout.first_sector + 1;
   layout.sectors_per_unit = (layout.sector_count + kMaxTornUnits - 1) / kMaxTornUnits;
   layout.unit_count = (layout.sector_count + layout.sectors_per_unit - 1) / layout.sectors_per_unit;

@@ -44,6 +44,8 @@ struct TornLayout {
   uint64_t unit_count = 0;        // <= kMaxTornUnits
 
   static TornLayout For(const PendingOp& write, uint32_t sector_bytes);
+  // The same for a write of `length` bytes at `offset`.  REQUIRES: length > 0
+  static TornLayout ForRange(uint64_t offset, uint64_t length, uint32_t sector_bytes);
   // [begin, end) byte range of unit `unit` intersected with the write.
   uint64_t UnitBegin(uint64_t unit, uint32_t sector_bytes, uint64_t write_offset) const;
   uint64_t UnitEnd(uint64_t unit, uint32_t sector_bytes, uint64_t write_end) const;

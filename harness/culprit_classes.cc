@@ -1,0 +1,324 @@
+// Bug-class suggestion and explanation for culprit analysis (see culprit.h):
+// a pure function from the evidence of one failure to a class of the catalog.
+//
+// The rules, first match wins (the reason printed names the evidence):
+//   crash inside recovery (depth >= 2, crash-safe-recovery)      C16
+//   the workload flips a bit of synced data                      C06
+//   the workload injects ENOSPC or a short write                 C17
+//   the workload injects fsync EIO: a live read disagrees -> C13, else C12
+//   durable-recovery or reads-stay-true broken                   C14
+//   culprits that land:
+//     a write to a file a landed rename moved into place          C03
+//     a manifest write while CURRENT's rename landed              C11
+//     table data while an unlink of a WAL landed                  C09
+//     a create/rename/link/unlink/mkdir (a name)                  C02
+//     table data while a manifest write landed                    C15 if the
+//         lost table is the flush of a WAL the manifest retired, else C11
+//     a WAL write: recovery refused -> C05; an acknowledged write
+//         lost -> C01; a torn record taken as data -> C04
+//     table or manifest data otherwise                            C11
+//   culprits that must be lost:
+//     a torn write read as data (no-invention, atomic, no-hole):
+//         zeros under zero-tail -> C08, else C04
+//     a torn write that recovery refused                          C05
+//     an unlink of a WAL                                          C09
+//   no culprit operation:
+//     process-kill lost an acknowledged write (user-space buffer)  C01
+//     the workload crashed before (an earlier torn tail reused)   C10
+//     recovery refused a state with a torn write                  C05
+#include <algorithm>
+#include <string>
+
+#include "culprit.h"
+
+namespace powercut::harness {
+namespace {
+
+using faultfs::OpKind;
+using faultfs::OpRecord;
+using faultfs::PendingOpFate;
+using Fate = PendingOpFate::Fate;
+
+struct ClassRow {
+  std::string_view id;
+  std::string_view name;
+};
+
+constexpr ClassRow kClasses[] = {
+    {"C01", "ack before durable"},
+    {"C02", "missing directory fsync"},
+    {"C03", "rename of an unsynced file"},
+    {"C04", "torn record not detected"},
+    {"C05", "benign torn tail refused"},
+    {"C06", "mid-log corruption taken for end of log or skipped"},
+    {"C07", "recycled log misread"},
+    {"C08", "zero-filled tail trusted"},
+    {"C09", "old data deleted before its replacement is durable"},
+    {"C10", "append after a torn tail"},
+    {"C11", "ordering across files"},
+    {"C12", "fsync or write error mishandled"},
+    {"C13", "false failure: memory diverges from disk"},
+    {"C14", "serving unsynced data"},
+    {"C15", "recovery marker ahead of the data"},
+    {"C16", "non-atomic recovery (crash during recovery)"},
+    {"C17", "short write or ENOSPC mishandled"},
+    {"C18", "mmap misuse"},
+};
+
+enum class Role { kWal, kTable, kManifest, kCurrent, kTemp, kOther };
+
+std::string BaseName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+Role RoleOf(const std::string& path) {
+  const std::string name = BaseName(path);
+  if (name.ends_with(".log")) return Role::kWal;
+  if (name.ends_with(".sst") || name.ends_with(".ldb")) return Role::kTable;
+  if (name.starts_with("MANIFEST")) return Role::kManifest;
+  if (name == "CURRENT") return Role::kCurrent;
+  if (name.ends_with(".tmp") || name.ends_with(".dbtmp")) return Role::kTemp;
+  return Role::kOther;
+}
+
+bool IsNameOp(OpKind kind) {
+  return kind == OpKind::kCreate || kind == OpKind::kRename || kind == OpKind::kLink ||
+         kind == OpKind::kUnlink || kind == OpKind::kMkDir || kind == OpKind::kRmDir;
+}
+
+bool IsDataOp(OpKind kind) { return kind == OpKind::kWrite || kind == OpKind::kTruncate; }
+
+// The facts the rules read, gathered once.
+struct Facts {
+  const CulpritEvidence& e;
+  std::vector<const PendingOpFate*> culprits;
+  std::vector<const PendingOpFate*> landed;  // pending ops that persisted in full
+
+  explicit Facts(const CulpritEvidence& evidence) : e(evidence) {
+    for (size_t index : e.culprits) {
+      if (index < e.fates.size()) culprits.push_back(&e.fates[index]);
+    }
+    for (const PendingOpFate& fate : e.fates) {
+      if (fate.fate == Fate::kPersisted) landed.push_back(&fate);
+    }
+  }
+  bool HasFault(std::string_view kind) const {
+    return std::any_of(e.faults.begin(), e.faults.end(),
+                       [&](const std::string& rule) { return rule.starts_with(kind); });
+  }
+  // A culprit of `kind` (any when nullopt) on a file of `role`.
+  const PendingOpFate* Culprit(std::optional<OpKind> kind, std::optional<Role> role) const {
+    for (const PendingOpFate* fate : culprits) {
+      if (kind.has_value() && fate->op.kind != *kind) continue;
+      if (role.has_value() && RoleOf(fate->op.path) != *role) continue;
+      return fate;
+    }
+    return nullptr;
+  }
+  const PendingOpFate* Landed(OpKind kind, Role role) const {
+    for (const PendingOpFate* fate : landed) {
+      const std::string& path = kind == OpKind::kRename ? fate->op.path2 : fate->op.path;
+      if (fate->op.kind == kind && RoleOf(path) == role) return fate;
+    }
+    return nullptr;
+  }
+  // A culprit data op whose file a landed rename moved (rename source = its path).
+  std::pair<const PendingOpFate*, const PendingOpFate*> RenamedUnsyncedData() const {
+    for (const PendingOpFate* fate : culprits) {
+      if (!IsDataOp(fate->op.kind)) continue;
+      for (const PendingOpFate* rename : landed) {
+        if (rename->op.kind == OpKind::kRename && rename->op.path == fate->op.path) {
+          return {fate, rename};
+        }
+      }
+    }
+    return {nullptr, nullptr};
+  }
+  bool AnyTorn() const {
+    return std::any_of(e.fates.begin(), e.fates.end(),
+                       [](const PendingOpFate& fate) { return fate.fate == Fate::kTorn; });
+  }
+  bool ReadAsData() const {
+    return e.guarantee == Guarantee::kNoInvention || e.guarantee == Guarantee::kAtomicBatches ||
+           e.guarantee == Guarantee::kNoHole;
+  }
+};
+
+ClassSuggestion Suggest(std::string_view id, std::string reason) {
+  return ClassSuggestion{std::string(id), std::string(BugClassName(id)), std::move(reason)};
+}
+
+std::string Op(const PendingOpFate* fate) { return fate->op.ToString(); }
+
+std::optional<ClassSuggestion> FromContext(const Facts& f) {
+  const CulpritEvidence& e = f.e;
+  if (e.crash_depth >= 2 || e.guarantee == Guarantee::kCrashSafeRecovery) {
+    return Suggest("C16", "the failing crash came inside a recovery (crash depth " +
+                              std::to_string(e.crash_depth) +
+                              "): recovery's own writes were not made durable in a safe order");
+  }
+  if (f.HasFault("bitflip")) {
+    return Suggest("C06",
+                   "the workload flips a bit of already-synced data and recovery then "
+                   "broke " +
+                       std::string(GuaranteeName(e.guarantee)) + " instead of failing loudly");
+  }
+  if (f.HasFault("enospc") || f.HasFault("short-write")) {
+    return Suggest("C17",
+                   "the workload injects a failed or short write (ENOSPC / short "
+                   "write) and the engine went on as if it had succeeded");
+  }
+  if (f.HasFault("fsync-eio") || f.HasFault("read-eio")) {
+    if (e.main_line && e.guarantee == Guarantee::kReadConsistency) {
+      return Suggest("C13",
+                     "a write failed with an injected error, yet a live read on the "
+                     "running engine disagrees with the history: memory diverged from "
+                     "the disk");
+    }
+    return Suggest("C12",
+                   "the workload injects fsync EIO and the engine's handling of the "
+                   "error broke " +
+                       std::string(GuaranteeName(e.guarantee)));
+  }
+  if (e.guarantee == Guarantee::kDurableRecovery || e.guarantee == Guarantee::kReadsStayTrue) {
+    return Suggest("C14",
+                   "what recovery served did not survive the next power cut: it was "
+                   "served from data that was never made durable");
+  }
+  return std::nullopt;
+}
+
+std::optional<ClassSuggestion> FromNamesAndOrdering(const Facts& f) {
+  if (auto [data, rename] = f.RenamedUnsyncedData(); data != nullptr) {
+    return Suggest("C03", "the " + rename->op.ToString() +
+                              " landed but the data of the renamed "
+                              "file did not (" +
+                              Op(data) + "): it was renamed before being fsynced");
+  }
+  const PendingOpFate* manifest_data = f.Culprit(OpKind::kWrite, Role::kManifest);
+  const PendingOpFate* current = f.Landed(OpKind::kRename, Role::kCurrent);
+  if (manifest_data != nullptr && current != nullptr) {
+    return Suggest("C11", "CURRENT was switched (" + Op(current) +
+                              ") while the manifest's "
+                              "data was lost (" +
+                              Op(manifest_data) +
+                              "): the pointer became "
+                              "durable before the file it points to");
+  }
+  const PendingOpFate* table = f.Culprit(std::nullopt, Role::kTable);
+  const PendingOpFate* wal_unlink = f.Landed(OpKind::kUnlink, Role::kWal);
+  if (table != nullptr && wal_unlink != nullptr) {
+    return Suggest("C09", "the " + Op(wal_unlink) +
+                              " landed while the table that replaces it "
+                              "did not (" +
+                              Op(table) + ")");
+  }
+  for (const PendingOpFate* fate : f.culprits) {
+    if (!IsNameOp(fate->op.kind)) continue;
+    return Suggest("C02", "the " + Op(fate) +
+                              " never reached the disk: no directory fsync "
+                              "of its parent came after it, so the name was lost");
+  }
+  const PendingOpFate* manifest_write = f.Landed(OpKind::kWrite, Role::kManifest);
+  if (table != nullptr && manifest_write != nullptr) {
+    return Suggest("C11", "the manifest edit landed (" + Op(manifest_write) +
+                              ") while the table it names did not (" + Op(table) +
+                              "): the table was not fsynced before the edit");
+  }
+  return std::nullopt;
+}
+
+std::optional<ClassSuggestion> FromLostData(const Facts& f) {
+  const CulpritEvidence& e = f.e;
+  const PendingOpFate* wal = f.Culprit(std::nullopt, Role::kWal);
+  if (wal != nullptr) {
+    if (e.guarantee == Guarantee::kRecovers) {
+      return Suggest("C05",
+                     "recovery refused to open a state whose only damage is the "
+                     "unfinished tail of the WAL (" +
+                         Op(wal) + ")");
+    }
+    if (wal->fate == Fate::kTorn && f.ReadAsData()) {
+      return Suggest(
+          "C04", "a torn WAL record (" + Op(wal) + ", " + wal->detail + ") was replayed as data");
+    }
+    return Suggest("C01", "the WAL data of an acknowledged write was still pending (" + Op(wal) +
+                              ") at the crash: the write was acknowledged before its fsync");
+  }
+  for (const PendingOpFate* fate : f.culprits) {
+    Role role = RoleOf(fate->op.path);
+    if (role == Role::kTable || role == Role::kManifest) {
+      return Suggest("C11", "the data of " + fate->op.path + " was lost (" + Op(fate) +
+                                ") while files that depend on it were durable");
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<ClassSuggestion> FromLandedDamage(const Facts& f) {
+  const CulpritEvidence& e = f.e;
+  for (const PendingOpFate* fate : f.culprits) {
+    if (fate->fate == Fate::kTorn && f.ReadAsData()) {
+      bool zeros = e.model.has_value() && e.model->kind == faultfs::CrashModelKind::kZeroTail;
+      return Suggest(zeros ? "C08" : "C04", "the torn " + Op(fate) + " (" + fate->detail +
+                                                ") was read back as data" +
+                                                (zeros ? ": a zero-filled tail was trusted" : ""));
+    }
+    if (fate->fate == Fate::kTorn && e.guarantee == Guarantee::kRecovers) {
+      return Suggest("C05", "recovery refused a state whose only damage is the torn " + Op(fate));
+    }
+  }
+  const PendingOpFate* wal_unlink = f.Culprit(OpKind::kUnlink, Role::kWal);
+  if (wal_unlink != nullptr) {
+    return Suggest("C09", "the state passes if the " + Op(wal_unlink) +
+                              " is undone: the WAL was deleted before its replacement was "
+                              "durable");
+  }
+  return std::nullopt;
+}
+
+std::optional<ClassSuggestion> WithoutCulprits(const Facts& f) {
+  const CulpritEvidence& e = f.e;
+  bool process_kill = e.model.has_value() && e.model->kind == faultfs::CrashModelKind::kProcessKill;
+  if (process_kill && e.guarantee == Guarantee::kAcknowledgedDurable) {
+    return Suggest("C01",
+                   "an acknowledged write was lost by a process kill, which loses no "
+                   "file operation: it never reached the file system (buffered in "
+                   "user space)");
+  }
+  if (e.workload_crashes) {
+    return Suggest("C10",
+                   "no operation of the last crash is to blame, and the workload "
+                   "crashed before: the damage an earlier crash left was built upon");
+  }
+  if (e.guarantee == Guarantee::kRecovers && f.AnyTorn()) {
+    return Suggest("C05", "recovery refused a state whose only damage is a torn write");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view BugClassName(std::string_view bug_class) {
+  for (const ClassRow& row : kClasses) {
+    if (row.id == bug_class) return row.name;
+  }
+  return {};
+}
+
+ClassSuggestion SuggestBugClass(const CulpritEvidence& evidence) {
+  const Facts facts(evidence);
+  if (auto s = FromContext(facts)) return *s;
+  if (!facts.culprits.empty() && !evidence.culprits_by_dropping) {
+    if (auto s = FromNamesAndOrdering(facts)) return *s;
+    if (auto s = FromLostData(facts)) return *s;
+  }
+  if (!facts.culprits.empty() && evidence.culprits_by_dropping) {
+    if (auto s = FromLandedDamage(facts)) return *s;
+  }
+  if (auto s = WithoutCulprits(facts)) return *s;
+  return ClassSuggestion{"", "", "no rule matches the evidence"};
+}
+
+}  // namespace powercut::harness
