@@ -33,6 +33,11 @@ struct EngineSettings {
   std::optional<uint64_t> block_bytes;         // table data-block size
   // "tolerate-torn-tail" (default), "point-in-time" or "skip-corrupted".
   std::optional<std::string> wal_recovery_mode;
+  // The reference engine's mutant (engine/include/powercut/engine/mutant.h):
+  // an engine::Mutant name such as "ack-before-wal-fsync" puts that one
+  // durability bug back into the engine; "none" or unset is the correct
+  // engine. Every other adapter rejects a mutant with InvalidArgument.
+  std::optional<std::string> mutant;
 };
 
 class EngineAdapter {

@@ -29,6 +29,17 @@ Violation AtDepth(Violation violation, uint32_t depth) {
   return violation;
 }
 
+bool MediaDamaged(const SimFs& fs) {
+  for (const faultfs::FiredFault& fault : fs.FiredFaults()) {
+    if (fault.operation == "bitflip") return true;
+  }
+  return false;
+}
+
+bool DamageReported(const SimFs& fs, const Status& status) {
+  return status.IsCorruption() && MediaDamaged(fs);
+}
+
 size_t RecoveryOutcome::ApproximateBytes() const {
   size_t bytes = sizeof(*this) + failure.size() + after_cut_failure.size();
   for (const std::optional<KvState>* state : {&this->state, &after_cut}) {
@@ -62,6 +73,7 @@ CrashChecker::CrashChecker(CheckerConfig config, const Oracle* oracle)
 Status CrashChecker::Explore(const SimFs& fs, const CrashStateId& id, uint32_t depth,
                              bool lossless_so_far, std::vector<PathViolation>* out) {
   POWERCUT_ASSIGN_OR_RETURN(std::unique_ptr<SimFs> crashed, fs.Crash(id));
+  crashed->ClearFaultRules();  // recovery runs on fresh hardware; damage stays
   const bool lossless = lossless_so_far && id.model.kind == CrashModelKind::kProcessKill;
   const bool explore_inner = depth < config_.max_depth;
   CacheUse& use = cache_use_[static_cast<size_t>(id.model.kind)];
@@ -135,6 +147,7 @@ Status CrashChecker::Replay(const SimFs& fs, std::span<const CrashStateId> path,
                             bool lossless_so_far, std::vector<Violation>* out, bool* reached) {
   assert(!path.empty());
   POWERCUT_ASSIGN_OR_RETURN(std::unique_ptr<SimFs> crashed, fs.Crash(path[0]));
+  crashed->ClearFaultRules();  // as in Explore
   const bool lossless = lossless_so_far && path[0].model.kind == CrashModelKind::kProcessKill;
   if (path.size() == 1) {
     POWERCUT_ASSIGN_OR_RETURN(RecoveryOutcome outcome,
@@ -168,11 +181,13 @@ Result<RecoveryOutcome> CrashChecker::Recover(SimFs* crashed, const SimFs::Obser
   if (observer) crashed->SetObserver(nullptr);
   if (!open.ok()) {
     outcome.failure = "the database failed to open: " + open.ToString();
+    outcome.reported_damage = DamageReported(*crashed, open);
     return outcome;
   }
   Result<KvState> state = ScanState(*engine);
   if (!state.ok()) {
     outcome.failure = "the recovered database failed to scan: " + state.status().ToString();
+    outcome.reported_damage = DamageReported(*crashed, state.status());
     return outcome;
   }
   outcome.state = std::move(state).value();
@@ -204,6 +219,7 @@ Result<RecoveryOutcome> CrashChecker::Recover(SimFs* crashed, const SimFs::Obser
 void CrashChecker::Judge(const RecoveryOutcome& outcome, uint32_t depth, bool lossless,
                          std::vector<Violation>* out) const {
   if (!outcome.state) {
+    if (outcome.reported_damage) return;  // the right answer to real damage
     out->push_back(AtDepth(MakeViolation(Guarantee::kRecovers, outcome.failure), depth));
     return;
   }

@@ -57,6 +57,10 @@ struct CheckerCounters {
 struct RecoveryOutcome {
   std::optional<KvState> state;
   std::string failure;  // when !state: "the database failed to open: ..."
+  // When !state: the engine refused with Corruption on a file system whose
+  // durable data a `fault bitflip` step had damaged. That is the right
+  // answer to real damage, not a violation (see DamageReported).
+  bool reported_damage = false;
   bool after_cut_checked = false;
   std::optional<KvState> after_cut;
   std::string after_cut_failure;  // when checked and !after_cut
@@ -139,6 +143,15 @@ class CrashChecker {
   std::vector<faultfs::CrashStateId> path_;  // the path being explored
   Status inner_error_;                       // the first error met inside an observer
 };
+
+// Whether a `fault bitflip` step damaged durable data of `fs` (crash states
+// and clones keep the log of fired faults).
+bool MediaDamaged(const faultfs::SimFs& fs);
+// Whether `status` is the engine reporting real damage: Corruption, on a file
+// system MediaDamaged. Such a refusal is the correct behaviour (an engine
+// that serves a hole or drops acknowledged writes instead is caught by the
+// oracle); docs/harness.md, "Fault operations".
+bool DamageReported(const faultfs::SimFs& fs, const Status& status);
 
 // A violation of a state reached through a crash inside recovery (depth >= 2)
 // reads crash-safe-recovery, with the rule it broke as `underlying`.

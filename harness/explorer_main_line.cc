@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "explorer.h"
+#include "explorer_crash_checker.h"
 #include "random.h"
 
 namespace powercut::harness::explorer_internal {
@@ -81,7 +82,7 @@ Status MainLine::RunOp(const Operation& op, std::vector<Violation>* violations) 
       std::optional<Violation> violation;
       if (value.ok()) {
         violation = oracle_.RecordRead(op.key, *value);
-      } else {
+      } else if (!DamageReported(*fs_, value.status())) {
         violation = MakeViolation(Guarantee::kReadConsistency,
                                   "the live read failed: " + value.status().ToString(), op.key);
       }
@@ -96,7 +97,7 @@ Status MainLine::RunOp(const Operation& op, std::vector<Violation>* violations) 
       std::vector<Violation> found;
       if (state.ok()) {
         found = oracle_.RecordScan(*state);
-      } else {
+      } else if (!DamageReported(*fs_, state.status())) {
         found.push_back(MakeViolation(Guarantee::kReadConsistency,
                                       "the live scan failed: " + state.status().ToString()));
       }
@@ -110,8 +111,23 @@ Status MainLine::RunOp(const Operation& op, std::vector<Violation>* violations) 
       return Reopen(violations);
     case OpType::kCrash:
       return CrashStep(op, violations);
+    case OpType::kFault:
+      return AddFault(op);
   }
   return Status::InvalidArgument("unknown workload operation");
+}
+
+Status MainLine::AddFault(const Operation& op) {
+  auto error = [&](const Status& status) {
+    return Status::InvalidArgument("workload operation " + std::to_string(op_index_ + 1) + " (" +
+                                   op.ToString() + "): " + status.message());
+  };
+  Result<faultfs::FaultRule> rule = faultfs::FaultRule::Parse(op.fault_rule);
+  if (!rule.ok()) return error(rule.status());
+  // From here on the main line's file system misbehaves; crash states keep
+  // the rule's damage (bitflips) but not the rule (see CrashStep).
+  if (Status added = fs_->AddFaultRule(*rule); !added.ok()) return error(added);
+  return handler_error_;
 }
 
 Status MainLine::RunWrite(const Operation& op) {
@@ -146,6 +162,9 @@ Status MainLine::CrashStep(const Operation& op, std::vector<Violation>* violatio
   std::optional<faultfs::CrashStateId> id = states->Next();
   assert(id.has_value() && "every crash model has at least one state");
   POWERCUT_ASSIGN_OR_RETURN(std::unique_ptr<SimFs> crashed, fs_->Crash(*id));
+  // The machine comes back on fresh hardware: injected errors stop, damage
+  // already done to durable data (bitflips) stays.
+  crashed->ClearFaultRules();
   // The old engine dies with the old file system; nothing may watch either.
   fs_->SetObserver(nullptr);
   engine_.reset();
@@ -176,6 +195,10 @@ Result<bool> MainLine::RecoverMainLine(bool lossless, std::vector<Violation>* vi
     return false;
   };
   Status open = engine_->Open(fs_.get(), kExploreDbDir);
+  if (!open.ok() && DamageReported(*fs_, open)) {
+    stopped_ = true;  // the right answer to real damage; nothing to carry on with
+    return false;
+  }
   if (!open.ok()) {
     return fail(
         MakeViolation(Guarantee::kRecovers, "the database failed to open: " + open.ToString()));

@@ -81,6 +81,8 @@ class MainLine {
   Status RunWrite(const Operation& op);
   Status Reopen(std::vector<Violation>* violations);
   Status CrashStep(const Operation& op, std::vector<Violation>* violations);
+  // A `fault` step: adds its rule to fs_ (a bitflip damages data at once).
+  Status AddFault(const Operation& op);
   // Opens a new adapter on fs_ and checks what it recovered; false (with a
   // violation) if it could not.
   Result<bool> RecoverMainLine(bool lossless, std::vector<Violation>* violations);

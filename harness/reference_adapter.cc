@@ -6,6 +6,7 @@
 
 #include "engine_adapter.h"
 #include "powercut/engine/db.h"
+#include "powercut/engine/mutant.h"
 
 namespace powercut::harness {
 
@@ -18,6 +19,15 @@ Result<engine::WalRecoveryMode> ParseWalRecoveryMode(std::string_view name) {
   return Status::InvalidArgument("unknown wal_recovery_mode '" + std::string(name) +
                                  "' (expected tolerate-torn-tail, point-in-time or "
                                  "skip-corrupted)");
+}
+
+Result<engine::Mutant> ParseMutantName(std::string_view name) {
+  if (std::optional<engine::Mutant> mutant = engine::ParseMutant(name)) return *mutant;
+  std::string valid = "none";
+  for (const engine::MutantInfo& info : engine::AllMutants())
+    valid += ", " + std::string(info.name);
+  return Status::InvalidArgument("unknown mutant '" + std::string(name) + "' (valid: " + valid +
+                                 ")");
 }
 
 class ReferenceAdapter final : public EngineAdapter {
@@ -93,6 +103,9 @@ Result<std::unique_ptr<EngineAdapter>> MakeReferenceAdapter(const EngineSettings
   if (settings.wal_recovery_mode) {
     POWERCUT_ASSIGN_OR_RETURN(options.wal_recovery_mode,
                               ParseWalRecoveryMode(*settings.wal_recovery_mode));
+  }
+  if (settings.mutant) {
+    POWERCUT_ASSIGN_OR_RETURN(options.mutant, ParseMutantName(*settings.mutant));
   }
   return std::unique_ptr<EngineAdapter>(std::make_unique<ReferenceAdapter>(options));
 }

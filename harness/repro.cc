@@ -100,6 +100,7 @@ std::string Repro::ToText() const {
   if (settings.block_bytes) out << "engine.block_bytes = " << *settings.block_bytes << "\n";
   if (settings.wal_recovery_mode)
     out << "engine.wal_recovery_mode = " << *settings.wal_recovery_mode << "\n";
+  if (settings.mutant) out << "engine.mutant = " << *settings.mutant << "\n";
   for (const OpSpec& spec : SpecFromWorkload(workload))
     out << "op = " << OpSpecToLine(spec) << "\n";
   return out.str();
@@ -155,6 +156,8 @@ Status ApplySetting(std::string_view key, std::string_view value, Repro* repro) 
     POWERCUT_ASSIGN_OR_RETURN(repro->settings.block_bytes, ParseNumber(value));
   } else if (key == "engine.wal_recovery_mode") {
     repro->settings.wal_recovery_mode = std::string(value);
+  } else if (key == "engine.mutant") {
+    repro->settings.mutant = std::string(value);
   } else {
     return Status::InvalidArgument("unknown setting '" + std::string(key) + "'");
   }

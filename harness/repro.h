@@ -28,6 +28,7 @@
 //   engine.write_buffer_bytes = 65536  optional EngineSettings
 //   engine.block_bytes = 4096
 //   engine.wal_recovery_mode = tolerate-torn-tail
+//   engine.mutant = ack-before-wal-fsync   the reference engine's mutant, if any
 //   op = put k003 size=64 sync         the workload, in order (workload_spec.h)
 //   op = batch {put k1 size=8; delete k2}
 //   op = flush

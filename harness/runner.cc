@@ -69,6 +69,9 @@ StepResult RunOperation(const Operation& op, EngineAdapter& engine, Oracle& orac
     case OpType::kCrash:
       result.status = Status::InvalidArgument("a crash step must be run by the explorer");
       break;
+    case OpType::kFault:
+      result.status = Status::InvalidArgument("a fault step must be run by the explorer");
+      break;
   }
   return result;
 }

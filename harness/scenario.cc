@@ -31,14 +31,16 @@ Status RequireTable(const TomlReader& reader, const toml::node* node, std::strin
 
 Status ParseEngine(const TomlReader& reader, const toml::table& table, EngineSettings* engine) {
   const std::string context = "[engine]";
-  POWERCUT_RETURN_IF_ERROR(
-      reader.CheckKeys(table, context, {"write_buffer_bytes", "block_bytes", "wal_recovery_mode"}));
+  POWERCUT_RETURN_IF_ERROR(reader.CheckKeys(
+      table, context, {"write_buffer_bytes", "block_bytes", "wal_recovery_mode", "mutant"}));
   POWERCUT_ASSIGN_OR_RETURN(auto buffer,
                             reader.Integer(table, "write_buffer_bytes", context, 1, kBytesMax));
   POWERCUT_ASSIGN_OR_RETURN(auto block,
                             reader.Integer(table, "block_bytes", context, 1, kBytesMax));
   POWERCUT_ASSIGN_OR_RETURN(engine->wal_recovery_mode,
                             reader.String(table, "wal_recovery_mode", context));
+  // The adapter checks the name when it is created (only it knows the list).
+  POWERCUT_ASSIGN_OR_RETURN(engine->mutant, reader.String(table, "mutant", context));
   if (engine->wal_recovery_mode && *engine->wal_recovery_mode != "tolerate-torn-tail" &&
       *engine->wal_recovery_mode != "point-in-time" &&
       *engine->wal_recovery_mode != "skip-corrupted") {

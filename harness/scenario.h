@@ -10,11 +10,12 @@
 //   description = "..."                   # required
 //   crash_points = "all"                  # "all" file operations | "sync" only
 //   models = ["power-loss", "torn"]        # default: every model
-//   [engine]        write_buffer_bytes, block_bytes, wal_recovery_mode
+//   [engine]        write_buffer_bytes, block_bytes, wal_recovery_mode, mutant
 //   [multi_crash]   depth (1..3), double_recovery (bool)
 //   [[op]]          kind = "put" | "delete" | "batch" | "flush" | "read" |
-//                   "scan" | "reopen" | "crash", with key, value,
-//                   value_bytes, sync, mutations, repeat, key_cycle, model
+//                   "scan" | "reopen" | "crash" | "fault", with key, value,
+//                   value_bytes, sync, mutations, repeat, key_cycle, model,
+//                   rule (a faultfs fault rule: "fsync-eio:/db/*.log:1")
 //   [generate]      GeneratorOptions fields and seeds = [...]
 #pragma once
 

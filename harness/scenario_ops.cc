@@ -6,6 +6,7 @@
 #include <set>
 
 #include "powercut/faultfs/crash_model.h"
+#include "powercut/faultfs/fault_rules.h"
 #include "scenario_toml.h"
 
 namespace powercut::harness::scenario_internal {
@@ -57,6 +58,8 @@ Status OpsParser::CheckKeysFor(OpType type, const toml::table& table,
       return reader.CheckKeys(table, where, {"kind", "key", "repeat", "key_cycle"});
     case OpType::kCrash:
       return reader.CheckKeys(table, where, {"kind", "model"});
+    case OpType::kFault:
+      return reader.CheckKeys(table, where, {"kind", "rule"});
     case OpType::kFlush:
     case OpType::kScan:
     case OpType::kReopen:
@@ -128,9 +131,10 @@ Status OpsParser::ParseOp(const toml::table& table, const std::string& context) 
   if (!kind) return reader.Missing(table, "kind", context);
   std::optional<OpType> type = ParseOpType(*kind);
   if (!type) {
-    return reader.ErrorAt(*table.get("kind"),
-                          "unknown op kind '" + *kind + "' in " + context +
-                              " (expected put, delete, batch, flush, read, scan, reopen or crash)");
+    return reader.ErrorAt(
+        *table.get("kind"),
+        "unknown op kind '" + *kind + "' in " + context +
+            " (expected put, delete, batch, flush, read, scan, reopen, crash or fault)");
   }
   POWERCUT_RETURN_IF_ERROR(CheckKeysFor(*type, table, context));
   POWERCUT_ASSIGN_OR_RETURN(auto repeat, reader.Integer(table, "repeat", context, 1, kRepeatMax));
@@ -141,6 +145,7 @@ Status OpsParser::ParseOp(const toml::table& table, const std::string& context) 
                             reader.Integer(table, "value_bytes", context, 0, kValueBytesMax));
   POWERCUT_ASSIGN_OR_RETURN(auto value, ExplicitValue(table, context, repeat.value_or(1)));
   POWERCUT_ASSIGN_OR_RETURN(auto model, reader.String(table, "model", context));
+  POWERCUT_ASSIGN_OR_RETURN(auto rule, reader.String(table, "rule", context));
   const bool needs_key =
       *type == OpType::kPut || *type == OpType::kDelete || *type == OpType::kRead;
   if (needs_key && !key) return reader.Missing(table, "key", context);
@@ -149,6 +154,12 @@ Status OpsParser::ParseOp(const toml::table& table, const std::string& context) 
   if (model) {
     Result<faultfs::CrashModel> parsed = faultfs::CrashModel::Parse(*model);
     if (!parsed.ok()) return reader.ErrorAt(*table.get("model"), parsed.status().message());
+  }
+  if (*type == OpType::kFault) {
+    if (!rule) return reader.Missing(table, "rule", context + " (fault)");
+    Result<faultfs::FaultRule> parsed = faultfs::FaultRule::Parse(*rule);
+    if (!parsed.ok()) return reader.ErrorAt(*table.get("rule"), parsed.status().message());
+    rule = parsed->ToString();
   }
   for (int64_t r = 0; r < repeat.value_or(1); ++r) {
     const uint64_t index = cycle ? r % *cycle : r;
@@ -174,6 +185,9 @@ Status OpsParser::ParseOp(const toml::table& table, const std::string& context) 
         break;
       case OpType::kCrash:
         builder.Crash(model.value_or("power-loss"));
+        break;
+      case OpType::kFault:
+        builder.Fault(*rule);
         break;
       case OpType::kBatch: {
         POWERCUT_ASSIGN_OR_RETURN(auto entries, ParseMutations(table, context, index));

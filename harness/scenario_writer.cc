@@ -69,6 +69,9 @@ std::string OpToToml(const Operation& op) {
     case OpType::kCrash:
       text += "model = " + Quoted(op.crash_model) + "\n";
       break;
+    case OpType::kFault:
+      text += "rule = " + Quoted(op.fault_rule) + "\n";
+      break;
     case OpType::kFlush:
     case OpType::kScan:
     case OpType::kReopen:
@@ -97,6 +100,7 @@ std::string HeaderToToml(const Scenario& s) {
   if (s.engine.wal_recovery_mode) {
     text += "wal_recovery_mode = " + Quoted(*s.engine.wal_recovery_mode) + "\n";
   }
+  if (s.engine.mutant) text += "mutant = " + Quoted(*s.engine.mutant) + "\n";
   text += "\n[multi_crash]\ndepth = " + std::to_string(s.multi_crash.depth) +
           "\ndouble_recovery = " + (s.multi_crash.double_recovery ? "true" : "false") + "\n";
   return text;

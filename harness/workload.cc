@@ -10,9 +10,9 @@ namespace powercut::harness {
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kOpTypeNames = {"put",  "delete", "batch",  "flush",
-                                                          "read", "scan",   "reopen", "crash"};
-static_assert(kOpTypeNames.size() == static_cast<size_t>(OpType::kCrash) + 1);
+constexpr std::array<std::string_view, 9> kOpTypeNames = {
+    "put", "delete", "batch", "flush", "read", "scan", "reopen", "crash", "fault"};
+static_assert(kOpTypeNames.size() == static_cast<size_t>(OpType::kFault) + 1);
 
 std::string MutationToString(const Mutation& m) {
   return m.is_put() ? "put " + m.key + " " + ShortValue(m.value) : "delete " + m.key;
@@ -60,6 +60,8 @@ std::string Operation::ToString() const {
       return "read " + key;
     case OpType::kCrash:
       return "crash " + crash_model;
+    case OpType::kFault:
+      return "fault " + fault_rule;
     case OpType::kFlush:
     case OpType::kScan:
     case OpType::kReopen:
@@ -142,6 +144,13 @@ WorkloadBuilder& WorkloadBuilder::Reopen() {
 WorkloadBuilder& WorkloadBuilder::Crash(std::string crash_model) {
   Operation op = MakeOp(OpType::kCrash);
   op.crash_model = std::move(crash_model);
+  workload_.ops.push_back(std::move(op));
+  return *this;
+}
+
+WorkloadBuilder& WorkloadBuilder::Fault(std::string rule) {
+  Operation op = MakeOp(OpType::kFault);
+  op.fault_rule = std::move(rule);
   workload_.ops.push_back(std::move(op));
   return *this;
 }

@@ -16,6 +16,12 @@
 //   crash          an explicit crash point in the main line (multi-crash
 //                  scenarios): cut the power under `crash_model`, recover,
 //                  and carry on with the rest of the workload
+//   fault          adds a faultfs error-injection rule (fault_rules.h) to the
+//                  main line's file system from this point on, e.g.
+//                  "fault fsync-eio:/db/*.log:1:drop"; a bitflip rule damages
+//                  durable data at once. Crash states keep the damage but
+//                  recover on fresh hardware: without the injected errors
+//                  (docs/harness.md, "Fault operations")
 #pragma once
 
 #include <cstdint>
@@ -30,9 +36,19 @@
 namespace powercut::harness {
 
 // Written into scenario files by name (OpTypeName): never rename.
-enum class OpType : uint8_t { kPut, kDelete, kBatch, kFlush, kRead, kScan, kReopen, kCrash };
+enum class OpType : uint8_t {
+  kPut,
+  kDelete,
+  kBatch,
+  kFlush,
+  kRead,
+  kScan,
+  kReopen,
+  kCrash,
+  kFault
+};
 
-// "put", "delete", "batch", "flush", "read", "scan", "reopen", "crash".
+// "put", "delete", "batch", "flush", "read", "scan", "reopen", "crash", "fault".
 std::string_view OpTypeName(OpType type);
 std::optional<OpType> ParseOpType(std::string_view name);
 
@@ -42,13 +58,15 @@ struct Operation {
   bool sync = false;                // writes only
   std::string key;                  // read only
   std::string crash_model;          // crash only: a faultfs::CrashModel name
+  std::string fault_rule;           // fault only: faultfs::FaultRule text
   uint64_t write_number = 0;        // writes only: 1-based, in workload order
 
   bool is_write() const {
     return type == OpType::kPut || type == OpType::kDelete || type == OpType::kBatch;
   }
   // "put k3 v17 sync", "delete k2", "batch sync {put k1 v4.0; delete k2}",
-  // "flush", "read k3", "scan", "reopen", "crash power-loss".
+  // "flush", "read k3", "scan", "reopen", "crash power-loss",
+  // "fault fsync-eio:/db/*.log:1:drop".
   std::string ToString() const;
 };
 
@@ -81,6 +99,8 @@ class WorkloadBuilder {
   WorkloadBuilder& Scan();
   WorkloadBuilder& Reopen();
   WorkloadBuilder& Crash(std::string crash_model = "power-loss");
+  // `rule`: faultfs::FaultRule text (checked when the main line applies it).
+  WorkloadBuilder& Fault(std::string rule);
 
   uint64_t write_count() const { return write_count_; }
   Workload Build() && { return std::move(workload_); }

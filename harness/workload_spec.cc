@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "powercut/faultfs/crash_model.h"
+#include "powercut/faultfs/fault_rules.h"
 
 namespace powercut::harness {
 
@@ -73,6 +74,7 @@ std::vector<OpSpec> SpecFromWorkload(const Workload& workload) {
     spec.sync = op.sync;
     spec.key = op.key;
     spec.crash_model = op.crash_model;
+    spec.fault_rule = op.fault_rule;
     const bool in_batch = op.type == OpType::kBatch;
     for (size_t i = 0; i < op.mutations.size(); ++i) {
       const Mutation& m = op.mutations[i];
@@ -123,6 +125,9 @@ Workload BuildWorkload(const std::vector<OpSpec>& specs) {
       case OpType::kCrash:
         builder.Crash(spec.crash_model);
         break;
+      case OpType::kFault:
+        builder.Fault(spec.fault_rule);
+        break;
     }
   }
   return std::move(builder).Build();
@@ -146,6 +151,8 @@ std::string OpSpecToLine(const OpSpec& spec) {
       return "read " + KeyText(spec.key);
     case OpType::kCrash:
       return "crash " + spec.crash_model;
+    case OpType::kFault:
+      return "fault " + spec.fault_rule;
     case OpType::kFlush:
     case OpType::kScan:
     case OpType::kReopen:
@@ -276,7 +283,7 @@ Result<OpSpec> OpParser::Parse() {
   OpSpec spec;
   if (AtEnd() || tokens_[0].quoted) return Error("an operation");
   std::optional<OpType> type = ParseOpType(tokens_[next_++].text);
-  if (!type) return Error("put, delete, batch, flush, read, scan, reopen or crash");
+  if (!type) return Error("put, delete, batch, flush, read, scan, reopen, crash or fault");
   spec.type = *type;
   if (spec.type == OpType::kPut || spec.type == OpType::kDelete) {
     --next_;  // the entry grammar starts at the operation's word
@@ -302,9 +309,37 @@ Result<OpSpec> OpParser::Parse() {
   return spec;
 }
 
+// "fault RULE": the rule is the rest of the line (globs hold '*', which the
+// tokenizer does not take). nullopt if `line` is not a fault line.
+std::optional<Result<OpSpec>> ParseFaultLine(std::string_view line) {
+  size_t start = 0;
+  while (start < line.size() && (line[start] == ' ' || line[start] == '\t')) ++start;
+  std::string_view rest = line.substr(start);
+  if (rest.substr(0, 5) != "fault" || (rest.size() > 5 && rest[5] != ' ' && rest[5] != '\t')) {
+    return std::nullopt;
+  }
+  rest.remove_prefix(5);
+  while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+  while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t')) rest.remove_suffix(1);
+  if (rest.empty()) {
+    return Result<OpSpec>(
+        Status::InvalidArgument("expected a fault rule after 'fault' in: " + std::string(line)));
+  }
+  Result<faultfs::FaultRule> rule = faultfs::FaultRule::Parse(rest);
+  if (!rule.ok()) {
+    return Result<OpSpec>(
+        Status::InvalidArgument(rule.status().message() + " in: " + std::string(line)));
+  }
+  OpSpec spec;
+  spec.type = OpType::kFault;
+  spec.fault_rule = rule->ToString();
+  return Result<OpSpec>(std::move(spec));
+}
+
 }  // namespace
 
 Result<OpSpec> ParseOpSpecLine(std::string_view line) {
+  if (std::optional<Result<OpSpec>> fault = ParseFaultLine(line)) return std::move(*fault);
   POWERCUT_ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(line));
   return OpParser(std::move(tokens), line).Parse();
 }

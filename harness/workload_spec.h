@@ -9,6 +9,8 @@
 //   op     := "put" KEY VALUE ["sync"] | "delete" KEY ["sync"]
 //           | "batch" ["sync"] "{" entry (";" entry)* "}"
 //           | "flush" | "scan" | "reopen" | "read" KEY | "crash" MODEL
+//           | "fault" RULE       RULE: faultfs::FaultRule text, the rest of
+//                                the line ("fault fsync-eio:/db/*.log:1")
 //   entry  := "put" KEY VALUE | "delete" KEY
 //   VALUE  := "size=" N          a made value of N bytes (tag of its write)
 //           | QUOTED             an explicit value
@@ -32,6 +34,7 @@ struct OpSpec {
   std::vector<WorkloadBuilder::Entry> entries;  // put/delete: one; batch: at least one
   std::string key;                              // read only
   std::string crash_model;                      // crash only
+  std::string fault_rule;                       // fault only: FaultRule text
 };
 
 // Recognises made values by their tags; any other value stays explicit.

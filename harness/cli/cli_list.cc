@@ -1,11 +1,13 @@
-// `powercut list [scenarios|models|engines]`: what a run can be made of —
-// the scenario files (name and description), the crash models (name and
-// what each persists of the pending operations), and the engines compiled
-// into this binary. Plain `list` prints all three.
+// `powercut list [scenarios|models|engines|mutants]`: what a run can be made
+// of — the scenario files (name and description), the crash models (name and
+// what each persists of the pending operations), the engines compiled into
+// this binary, and the reference engine's mutants (name, bug class, what the
+// engine then does wrong; `--json` for tools). Plain `list` prints all four.
 #include <cstdio>
 
 #include "cli.h"
 #include "engine_adapter.h"
+#include "powercut/engine/mutant.h"
 #include "powercut/faultfs/crash_model.h"
 
 namespace powercut::cli {
@@ -60,17 +62,52 @@ int ListEngines() {
   return kExitOk;
 }
 
+// A JSON string (the names and sentences are ASCII; escape what JSON needs).
+std::string JsonString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+int ListMutants(bool json) {
+  if (json) {
+    std::printf("[");
+    bool first = true;
+    for (const engine::MutantInfo& m : engine::AllMutants()) {
+      std::printf("%s\n  {\"name\": %s, \"class\": %s, \"class_name\": %s, \"behaviour\": %s}",
+                  first ? "" : ",", JsonString(m.name).c_str(), JsonString(m.bug_class).c_str(),
+                  JsonString(m.class_name).c_str(), JsonString(m.behaviour).c_str());
+      first = false;
+    }
+    std::printf("\n]\n");
+    return kExitOk;
+  }
+  std::printf("mutants of the reference engine (powercut run --mutant NAME):\n");
+  for (const engine::MutantInfo& m : engine::AllMutants()) {
+    std::printf("  %-34.*s %.*s %.*s\n      %.*s\n", static_cast<int>(m.name.size()), m.name.data(),
+                static_cast<int>(m.bug_class.size()), m.bug_class.data(),
+                static_cast<int>(m.class_name.size()), m.class_name.data(),
+                static_cast<int>(m.behaviour.size()), m.behaviour.data());
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int ListMain(const std::vector<std::string>& args) {
   std::string scenarios_dir = DefaultScenariosDir();
   std::vector<std::string> what;
-  FlagParser parser("powercut list [scenarios|models|engines] [flags]",
-                    "Lists the scenarios, crash models and engines a run can use (all three "
-                    "when none is named).");
+  bool json = false;
+  FlagParser parser("powercut list [scenarios|models|engines|mutants] [flags]",
+                    "Lists the scenarios, crash models, engines and mutants a run can use (all "
+                    "of them when none is named).");
+  parser.AddSwitch("json", "list mutants as JSON (name, class, class_name, behaviour)", &json);
   parser.AddString("scenarios-dir", "DIR",
                    "where the scenario files are (default: " + scenarios_dir + ")", &scenarios_dir);
-  parser.SetPositionals("at most one of scenarios, models, engines", 0, 1, &what);
+  parser.SetPositionals("at most one of scenarios, models, engines, mutants", 0, 1, &what);
   if (Status status = parser.Parse(args); !status.ok()) return UsageError("list", parser, status);
   if (parser.help_requested()) {
     std::fputs(parser.Usage().c_str(), stdout);
@@ -80,16 +117,23 @@ int ListMain(const std::vector<std::string>& args) {
   if (topic == "scenarios") return ListScenarios(scenarios_dir);
   if (topic == "models") return ListModels();
   if (topic == "engines") return ListEngines();
+  if (topic == "mutants") return ListMutants(json);
   if (topic != "all") {
     return UsageError("list", parser,
                       Status::InvalidArgument("unknown list '" + topic +
-                                              "' (valid: scenarios, models, engines)"));
+                                              "' (valid: scenarios, models, engines, mutants)"));
+  }
+  if (json) {
+    return UsageError("list", parser,
+                      Status::InvalidArgument("--json applies to `list mutants` only"));
   }
   const int scenarios_exit = ListScenarios(scenarios_dir);
   std::printf("\n");
   ListModels();
   std::printf("\n");
   ListEngines();
+  std::printf("\n");
+  ListMutants(/*json=*/false);
   return scenarios_exit;
 }
 

@@ -36,6 +36,7 @@ constexpr size_t kFailuresShownMax = 3;
 
 struct RunConfig {
   std::string engine = "reference";
+  std::optional<std::string> mutant;  // --mutant: overrides every scenario's engine.mutant
   std::string scenarios_dir = DefaultScenariosDir();
   std::vector<std::string> scenarios;
   std::vector<CrashModel> models;
@@ -85,6 +86,13 @@ Status ParseCrashPoints(std::string_view text, RunConfig& config) {
 void AddRunFlags(FlagParser& parser, RunConfig& config) {
   parser.AddString("engine", "NAME", "the engine to test (default reference; see `list engines`)",
                    &config.engine);
+  parser.AddValue("mutant", "NAME",
+                  "run the reference engine with this durability bug put back\n(see `list "
+                  "mutants`; default: the correct engine)",
+                  [&config](std::string_view v) {
+                    config.mutant = std::string(v);
+                    return Status::OK();
+                  });
   parser.AddStrings("scenario", "NAME|PATH",
                     "a scenario name or .toml file (repeatable; default: every scenario)",
                     &config.scenarios);
@@ -133,6 +141,19 @@ void AddRunFlags(FlagParser& parser, RunConfig& config) {
   parser.AddSwitch("quiet", "print only the summary table and the failures", &config.quiet);
 }
 
+// InvalidArgument if --engine names no engine, or --mutant no mutant of it
+// (the adapter's message lists the valid names).
+Status CheckEngine(const RunConfig& config) {
+  const harness::EngineRegistry& registry = harness::EngineRegistry::Default();
+  POWERCUT_RETURN_IF_ERROR(registry.Create(config.engine, {}).status());
+  if (!config.mutant) return Status::OK();
+  harness::EngineSettings settings;
+  settings.mutant = config.mutant;
+  Status status = registry.Create(config.engine, settings).status();
+  if (status.ok()) return status;
+  return Status::InvalidArgument("--mutant: " + std::string(status.message()));
+}
+
 // The seeds `scenario` runs with (see the file comment).
 std::vector<uint64_t> SeedsFor(const Scenario& scenario, const RunConfig& config) {
   if (!config.seed && scenario.generator) return scenario.RunSeeds();
@@ -168,8 +189,9 @@ void AddToMatrix(const Scenario& scenario, const ExploreResult& result, MatrixRe
 
 // One (scenario, seed) run; false if it could not be made (recorded in
 // report.errors).
-bool RunOne(const Scenario& scenario, uint64_t seed, const RunConfig& config,
-            ProgressLine& progress, FailureSink& sink, MatrixReport& report) {
+bool RunOne(Scenario scenario, uint64_t seed, const RunConfig& config, ProgressLine& progress,
+            FailureSink& sink, MatrixReport& report) {
+  if (config.mutant) scenario.engine.mutant = config.mutant;
   Result<harness::Workload> workload = scenario.WorkloadForSeed(seed);
   if (!workload.ok()) {
     report.errors.push_back({scenario.name, seed, workload.status().ToString()});
@@ -233,6 +255,7 @@ int RunMatrix(const std::vector<Scenario>& scenarios, const RunConfig& config) {
       config.models.empty() ? CrashModel::All().size() : config.models.size(), report.seeds.c_str(),
       report.shard.c_str(), static_cast<unsigned long long>(config.max_states),
       report.crash_points.c_str(), static_cast<unsigned long long>(config.threads));
+  if (config.mutant) std::printf("mutant: %s\n", config.mutant->c_str());
   std::fflush(stdout);
   ProgressLine progress(ProgressLine::StderrIsTerminal() && !config.quiet);
   FailureSink sink(config.engine, config.repro_dir, config.shrink_runs);
@@ -264,11 +287,7 @@ int RunMain(const std::vector<std::string>& args) {
     std::fputs(parser.Usage().c_str(), stdout);
     return kExitOk;
   }
-  if (Result<std::unique_ptr<harness::EngineAdapter>> engine =
-          harness::EngineRegistry::Default().Create(config.engine, {});
-      !engine.ok()) {
-    return UsageError("run", parser, engine.status());
-  }
+  if (Status status = CheckEngine(config); !status.ok()) return UsageError("run", parser, status);
   Result<std::vector<Scenario>> scenarios = LoadScenarios(config.scenarios_dir, config.scenarios);
   if (!scenarios.ok()) return InputError("run", scenarios.status());
   if (scenarios->empty()) {
