@@ -169,6 +169,11 @@ void shim_fd_set_tracked(int fd, const char* path, size_t len, int append);
 void shim_fd_set_untracked(int fd);
 void shim_fd_forget(int fd); /* back to unknown (closed) */
 void shim_fd_copy(int from, int to);
+/* POWERCUT_ACK_FD or a copy of it in this process (shim_ack.c); the table
+ * follows shim_fd_copy and shim_fd_forget. */
+int shim_is_ack_fd(int fd);
+void shim_ack_fd_copied(int from, int to);
+void shim_ack_fd_closed(int fd);
 void shim_fd_set_append(int fd, int append);
 void shim_fd_set_stream(int fd, FILE* stream);
 FILE* shim_fd_stream(int fd);

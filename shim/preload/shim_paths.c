@@ -168,6 +168,7 @@ void shim_fd_set_untracked(int fd) {
 
 void shim_fd_forget(int fd) {
   if (fd < 0 || fd >= kShimFdTableSize) return;
+  shim_ack_fd_closed(fd);
   fd_table[fd].stream = NULL;
   __atomic_store_n(&fd_table[fd].state, kFdUnknown, __ATOMIC_RELEASE);
 }
@@ -183,6 +184,7 @@ void shim_fd_copy(int from, int to) {
   } else {
     shim_fd_forget(to);
   }
+  shim_ack_fd_copied(from, to);
 }
 
 void shim_fd_set_append(int fd, int append) {

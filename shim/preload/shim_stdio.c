@@ -80,7 +80,7 @@ static void begin_on_fd(int fd, struct StdioCall* c) {
 }
 
 static int traceable_fd(int fd) {
-  return fd >= 0 && fd != shim.ack_fd && shim_fd_maybe_tracked(fd);
+  return fd >= 0 && !shim_is_ack_fd(fd) && shim_fd_maybe_tracked(fd);
 }
 
 /* Before a stdio call that may write `len` bytes to `f`. */
@@ -143,7 +143,7 @@ static void stdio_end(struct StdioCall* c) {
 
 /* kTraceAck for bytes handed to stdio for POWERCUT_ACK_FD. */
 static void fd_ack(int fd, const void* data, size_t n) {
-  if (n == 0 || !shim_active() || shim.ack_fd < 0 || fd != shim.ack_fd) return;
+  if (n == 0 || !shim_active() || !shim_is_ack_fd(fd)) return;
   int saved = errno;
   ++shim_depth;
   shim_lock();
@@ -158,7 +158,7 @@ static void stdio_ack(FILE* f, const void* data, size_t n) {
 }
 
 static void fd_ack_format(int fd, const char* format, va_list ap) {
-  if (!shim_active() || shim.ack_fd < 0 || fd != shim.ack_fd) return;
+  if (!shim_active() || !shim_is_ack_fd(fd)) return;
   char text[4096];
   va_list copy;
   va_copy(copy, ap);

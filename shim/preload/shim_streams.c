@@ -162,7 +162,7 @@ SHIM_EXPORT int fflush_unlocked(FILE* f) {
 /* The descriptor table's view of `fd` before libc closes it behind us. */
 static int closing_lookup(int fd, struct ShimFdInfo* info) {
   info->tracked = 0;
-  if (fd < 0 || fd == shim.ack_fd || !shim_fd_maybe_tracked(fd)) return 0;
+  if (fd < 0 || shim_is_ack_fd(fd) || !shim_fd_maybe_tracked(fd)) return 0;
   ++shim_depth;
   shim_lock();
   int tracked = shim_fd_lookup(fd, info);

@@ -170,7 +170,7 @@ static ssize_t write_tracked(const struct WriteOp* op, const struct ShimFdInfo* 
 }
 
 static ssize_t traced_write(const struct WriteOp* op) {
-  if (!shim_active() || (op->fd != shim.ack_fd && !shim_fd_maybe_tracked(op->fd))) {
+  if (!shim_active() || (!shim_is_ack_fd(op->fd) && !shim_fd_maybe_tracked(op->fd))) {
     return real_write(op, op->count);
   }
   int saved = errno;
@@ -179,7 +179,7 @@ static ssize_t traced_write(const struct WriteOp* op) {
   ssize_t n;
   int err;
   struct ShimFdInfo info;
-  if (op->fd == shim.ack_fd) {
+  if (shim_is_ack_fd(op->fd)) {
     n = real_write(op, op->count);
     err = errno;
     if (n > 0) shim_emit_ack(op->buf, (size_t)n, op->iov, op->iovcnt);
