@@ -93,14 +93,28 @@ bool IsDataOp(OpKind kind) { return kind == OpKind::kWrite || kind == OpKind::kT
 struct Facts {
   const CulpritEvidence& e;
   std::vector<const PendingOpFate*> culprits;
-  std::vector<const PendingOpFate*> landed;  // pending ops that persisted in full
+  // Every operation that reached the disk in full by the crash: the trace's
+  // operations minus the pending ones lost or torn, or, without a trace, the
+  // pending ones that landed.
+  std::vector<OpRecord> landed;
 
   explicit Facts(const CulpritEvidence& evidence) : e(evidence) {
     for (size_t index : e.culprits) {
       if (index < e.fates.size()) culprits.push_back(&e.fates[index]);
     }
+    std::vector<uint64_t> not_landed;
     for (const PendingOpFate& fate : e.fates) {
-      if (fate.fate == Fate::kPersisted) landed.push_back(&fate);
+      if (fate.fate != Fate::kPersisted) not_landed.push_back(fate.op.position);
+    }
+    for (const OpRecord& op : e.trace) {
+      bool lost = std::find(not_landed.begin(), not_landed.end(), op.position) != not_landed.end();
+      if (!lost && !op.failed) landed.push_back(op);
+    }
+    for (const PendingOpFate& fate : e.fates) {
+      bool traced = std::any_of(e.trace.begin(), e.trace.end(), [&](const OpRecord& op) {
+        return op.position == fate.op.position;
+      });
+      if (fate.fate == Fate::kPersisted && !traced) landed.push_back(fate.op);
     }
   }
   bool HasFault(std::string_view kind) const {
@@ -116,20 +130,24 @@ struct Facts {
     }
     return nullptr;
   }
-  const PendingOpFate* Landed(OpKind kind, Role role) const {
-    for (const PendingOpFate* fate : landed) {
-      const std::string& path = kind == OpKind::kRename ? fate->op.path2 : fate->op.path;
-      if (fate->op.kind == kind && RoleOf(path) == role) return fate;
+  // A landed `kind` op on a file of `role` (a rename: its destination),
+  // issued after position `after`.
+  const OpRecord* LandedAfter(OpKind kind, Role role, uint64_t after) const {
+    for (const OpRecord& op : landed) {
+      const std::string& path = kind == OpKind::kRename ? op.path2 : op.path;
+      if (op.kind == kind && op.position > after && RoleOf(path) == role) return &op;
     }
     return nullptr;
   }
-  // A culprit data op whose file a landed rename moved (rename source = its path).
-  std::pair<const PendingOpFate*, const PendingOpFate*> RenamedUnsyncedData() const {
+  // A culprit data op whose file a later landed rename moved (the rename's
+  // source is the path it wrote).
+  std::pair<const PendingOpFate*, const OpRecord*> RenamedUnsyncedData() const {
     for (const PendingOpFate* fate : culprits) {
       if (!IsDataOp(fate->op.kind)) continue;
-      for (const PendingOpFate* rename : landed) {
-        if (rename->op.kind == OpKind::kRename && rename->op.path == fate->op.path) {
-          return {fate, rename};
+      for (const OpRecord& rename : landed) {
+        if (rename.kind == OpKind::kRename && rename.path == fate->op.path &&
+            rename.position > fate->op.position) {
+          return {fate, &rename};
         }
       }
     }
@@ -191,27 +209,31 @@ std::optional<ClassSuggestion> FromContext(const Facts& f) {
 
 std::optional<ClassSuggestion> FromNamesAndOrdering(const Facts& f) {
   if (auto [data, rename] = f.RenamedUnsyncedData(); data != nullptr) {
-    return Suggest("C03", "the " + rename->op.ToString() +
+    return Suggest("C03", "the " + rename->ToString() +
                               " landed but the data of the renamed "
                               "file did not (" +
                               Op(data) + "): it was renamed before being fsynced");
   }
   const PendingOpFate* manifest_data = f.Culprit(OpKind::kWrite, Role::kManifest);
-  const PendingOpFate* current = f.Landed(OpKind::kRename, Role::kCurrent);
-  if (manifest_data != nullptr && current != nullptr) {
-    return Suggest("C11", "CURRENT was switched (" + Op(current) +
-                              ") while the manifest's "
-                              "data was lost (" +
+  const OpRecord* current =
+      manifest_data == nullptr
+          ? nullptr
+          : f.LandedAfter(OpKind::kRename, Role::kCurrent, manifest_data->op.position);
+  if (current != nullptr) {
+    return Suggest("C11", "CURRENT was switched (" + current->ToString() +
+                              ") while the "
+                              "manifest's data was lost (" +
                               Op(manifest_data) +
-                              "): the pointer became "
-                              "durable before the file it points to");
+                              "): the pointer "
+                              "became durable before the file it points to");
   }
   const PendingOpFate* table = f.Culprit(std::nullopt, Role::kTable);
-  const PendingOpFate* wal_unlink = f.Landed(OpKind::kUnlink, Role::kWal);
-  if (table != nullptr && wal_unlink != nullptr) {
-    return Suggest("C09", "the " + Op(wal_unlink) +
-                              " landed while the table that replaces it "
-                              "did not (" +
+  const OpRecord* wal_unlink =
+      table == nullptr ? nullptr : f.LandedAfter(OpKind::kUnlink, Role::kWal, table->op.position);
+  if (wal_unlink != nullptr) {
+    return Suggest("C09", "the " + wal_unlink->ToString() +
+                              " landed while the table that "
+                              "replaces it did not (" +
                               Op(table) + ")");
   }
   for (const PendingOpFate* fate : f.culprits) {
@@ -220,9 +242,11 @@ std::optional<ClassSuggestion> FromNamesAndOrdering(const Facts& f) {
                               " never reached the disk: no directory fsync "
                               "of its parent came after it, so the name was lost");
   }
-  const PendingOpFate* manifest_write = f.Landed(OpKind::kWrite, Role::kManifest);
-  if (table != nullptr && manifest_write != nullptr) {
-    return Suggest("C11", "the manifest edit landed (" + Op(manifest_write) +
+  const OpRecord* manifest_write =
+      table == nullptr ? nullptr
+                       : f.LandedAfter(OpKind::kWrite, Role::kManifest, table->op.position);
+  if (manifest_write != nullptr) {
+    return Suggest("C11", "the manifest edit landed (" + manifest_write->ToString() +
                               ") while the table it names did not (" + Op(table) +
                               "): the table was not fsynced before the edit");
   }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "culprit.h"
+#include "culprit_trace.h"
 
 namespace powercut::harness {
 namespace {
@@ -62,15 +63,18 @@ Result<CulpritReport> AnalyzeCulprits(const Repro& repro, const EngineRegistry& 
     return registry.Create(name, settings);
   };
   const ReplayOptions options = ReplayOptionsOf(repro);
-  POWERCUT_ASSIGN_OR_RETURN(
-      ReplayVerdict verdict,
-      ReplayCrashPath(repro.workload, factory, repro.settings, repro.crash_path, options));
+  auto trace = std::make_shared<TraceLog>();
+  POWERCUT_ASSIGN_OR_RETURN(ReplayVerdict verdict,
+                            ReplayCrashPath(repro.workload, TracingFactory(factory, trace),
+                                            repro.settings, repro.crash_path, options));
   CulpritReport report;
   if (!verdict.reached || verdict.violations.empty()) {
     report.explanation = "the repro no longer fails, so there is nothing to explain";
     return report;
   }
   CulpritEvidence evidence = EvidenceOf(repro, verdict);
+  evidence.trace =
+      trace->UpTo(repro.crash_path.empty() ? UINT64_MAX : repro.crash_path.front().position);
   if (Searchable(repro)) {
     CrashStateCheck passes = [&](const faultfs::CrashStateId& candidate) -> Result<bool> {
       POWERCUT_ASSIGN_OR_RETURN(
