@@ -60,9 +60,15 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
 
 Status DBImpl::CreateWal(uint64_t number) {
   const std::string path = LogFileName(dbpath_, number);
-  POWERCUT_ASSIGN_OR_RETURN(faultfs::FileHandle file,
-                            fs_->Open(path, faultfs::OpenOptions::CreateNew()));
-  Status status = NameFile(fs_->SyncDir(dbpath_), dbpath_);  // the new name is durable
+  const bool recycle = IsMutant(Mutant::kRecycleWalNoLogNumber) && recyclable_wal_ != 0;
+  POWERCUT_ASSIGN_OR_RETURN(
+      faultfs::FileHandle file,
+      recycle ? RecycleWal(path) : fs_->Open(path, faultfs::OpenOptions::CreateNew()));
+  Status status;
+  // no-dir-fsync-on-create (C02): the new name is left pending.
+  if (!IsMutant(Mutant::kNoDirFsyncOnCreate)) {
+    status = NameFile(fs_->SyncDir(dbpath_), dbpath_);  // the new name is durable
+  }
   if (!status.ok()) {
     fs_->Close(file).IgnoreError();  // the SyncDir error is the one to report
     return status;
@@ -73,18 +79,38 @@ Status DBImpl::CreateWal(uint64_t number) {
     fs_->Close(wal_file_).IgnoreError();
   }
   wal_file_ = file;
-  wal_ = std::make_unique<LogWriter>(fs_, file, path, 0);
+  wal_ = std::make_unique<LogWriter>(fs_, file, path, 0, options_.mutant);
   wal_number_ = number;
   wal_synced_bytes_ = 0;
   return Status::OK();
+}
+
+// recycle-wal-no-log-number (C07): the retired WAL becomes the new one by a
+// rename, and is opened WITHOUT truncation; the writer overwrites it from
+// offset 0 (LogWriter), so its old records stay after the new ones.
+Result<faultfs::FileHandle> DBImpl::RecycleWal(const std::string& path) {
+  const std::string old_path = LogFileName(dbpath_, recyclable_wal_);
+  recyclable_wal_ = 0;
+  POWERCUT_RETURN_IF_ERROR(NameFile(fs_->Rename(old_path, path), path));
+  return fs_->Open(path, faultfs::OpenOptions{.read = true, .write = true});
+}
+
+void DBImpl::RetireWal(uint64_t number) {
+  if (IsMutant(Mutant::kRecycleWalNoLogNumber)) {
+    recyclable_wal_ = number;  // C07: kept for the next CreateWal
+    return;
+  }
+  // An unlink failure leaves garbage that the next Open deletes.
+  fs_->Unlink(LogFileName(dbpath_, number)).IgnoreError();
 }
 
 Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
   assert(imm_ == nullptr);
   const uint64_t old_wal_number = wal_number_;
   lock.unlock();
+  Status status = DrainWalBuffer();  // wal-userspace-buffer only; else a no-op
   // Step 1: the WAL being retired is durable in full before a newer one exists.
-  Status status = NameFile(fs_->DataSync(wal_file_), wal_->path());
+  if (status.ok()) status = NameFile(fs_->DataSync(wal_file_), wal_->path());
   // Step 2: the new WAL and its name.
   if (status.ok()) status = CreateWal(versions_->NewFileNumber());
   lock.lock();
@@ -101,7 +127,7 @@ Status DBImpl::SwitchMemTable(std::unique_lock<std::mutex>& lock) {
   return Status::OK();
 }
 
-Status DBImpl::WriteTable(const MemTable& mem, LiveTable* table) {
+Status DBImpl::WriteTable(const MemTable& mem, LiveTable* table, bool sync_table) {
   table->meta.number = versions_->NewFileNumber();
   const std::string path = TableFileName(dbpath_, table->meta.number);
   faultfs::OpenOptions options{.read = true, .write = true, .create = true, .truncate = true};
@@ -114,10 +140,13 @@ Status DBImpl::WriteTable(const MemTable& mem, LiveTable* table) {
   }
   if (status.ok()) status = it->status();
   if (status.ok()) status = builder.Finish();
-  if (status.ok()) status = fs_->Sync(file);  // step 4: the table's bytes
+  if (status.ok() && sync_table) status = fs_->Sync(file);  // step 4: the table's bytes
   Status close_status = fs_->Close(file);
   if (status.ok()) status = close_status;
-  if (status.ok()) status = fs_->SyncDir(dbpath_);  // ... and its name
+  // no-dir-fsync-on-create (C02): the table's name is left pending.
+  if (status.ok() && !IsMutant(Mutant::kNoDirFsyncOnCreate)) {
+    status = fs_->SyncDir(dbpath_);  // ... and its name
+  }
   POWERCUT_RETURN_IF_ERROR(NameFile(status, path));
   table->meta.file_size = builder.FileSize();
   table->meta.smallest = builder.smallest_key();
@@ -128,6 +157,14 @@ Status DBImpl::WriteTable(const MemTable& mem, LiveTable* table) {
   return Status::OK();
 }
 
+Status DBImpl::SyncFileAt(const std::string& path) {
+  POWERCUT_ASSIGN_OR_RETURN(faultfs::FileHandle file,
+                            fs_->Open(path, faultfs::OpenOptions{.read = true, .write = true}));
+  Status status = fs_->Sync(file);
+  Status close_status = fs_->Close(file);
+  return NameFile(status.ok() ? close_status : status, path);
+}
+
 Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
   assert(imm_ != nullptr);
   std::shared_ptr<MemTable> imm = imm_;
@@ -135,18 +172,30 @@ Status DBImpl::FlushImmutable(std::unique_lock<std::mutex>& lock) {
   const uint64_t old_wal = imm_wal_number_;
   const SequenceNumber last_sequence = imm_last_sequence_;
   lock.unlock();
+  // delete-wal-before-table-durable (C09): the old WAL goes first.
+  if (IsMutant(Mutant::kDeleteWalBeforeTableDurable)) RetireWal(old_wal);
+  Status status;
+  if (IsMutant(Mutant::kLogNumberBeforeTableSync)) {
+    // C15: the replay start marker moves past the old WAL before the table
+    // that holds its data exists.
+    VersionEdit marker;
+    marker.log_number = log_number;
+    status = versions_->LogAndApply(std::move(marker), {});
+  }
+  // manifest-before-table-sync (C11): the table's fsync comes after the edit.
+  const bool late_table_sync = IsMutant(Mutant::kManifestBeforeTableSync);
   std::vector<LiveTable> tables(1);
-  Status status = WriteTable(*imm, &tables[0]);  // step 4
+  if (status.ok()) status = WriteTable(*imm, &tables[0], !late_table_sync);  // step 4
+  const uint64_t table_number = tables[0].meta.number;
   if (status.ok()) {
     VersionEdit edit;
     edit.log_number = log_number;
     edit.last_sequence = last_sequence;
     status = versions_->LogAndApply(std::move(edit), std::move(tables));  // step 5
   }
-  if (status.ok()) {
-    // Step 6: the old WAL is covered by a durable table and manifest.
-    // An unlink failure leaves garbage that the next Open deletes.
-    fs_->Unlink(LogFileName(dbpath_, old_wal)).IgnoreError();
+  if (status.ok() && late_table_sync) status = SyncFileAt(TableFileName(dbpath_, table_number));
+  if (status.ok() && !IsMutant(Mutant::kDeleteWalBeforeTableDurable)) {
+    RetireWal(old_wal);  // step 6: the old WAL is covered by a durable table and manifest
   }
   lock.lock();
   if (status.ok()) {

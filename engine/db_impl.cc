@@ -21,7 +21,7 @@ DBImpl::DBImpl(const Options& options, std::string dbpath, faultfs::FileSystem* 
     : options_(options),
       dbpath_(std::move(dbpath)),
       fs_(fs),
-      versions_(std::make_unique<VersionSet>(fs, dbpath_)),
+      versions_(std::make_unique<VersionSet>(fs, dbpath_, options.mutant)),
       mem_(std::make_shared<MemTable>()),
       version_(std::make_shared<Version>()) {}
 
@@ -107,6 +107,7 @@ Status DBImpl::Close() {
   bg_cv_.notify_all();
   if (bg_thread_.joinable()) bg_thread_.join();
   Status status;
+  if (wal_ != nullptr) status = DrainWalBuffer();  // wal-userspace-buffer only
   wal_.reset();
   if (wal_file_.valid()) status = fs_->Close(wal_file_);
   wal_file_ = {};

@@ -78,6 +78,10 @@ class DBImpl final : public DB {
   // Appends one WAL record (wal_synced_bytes + batch) and DataSyncs if `sync`.
   // REQUIRES: the caller is the leader; mu_ not held.
   Status AppendToWal(const WriteBatch& batch, bool sync);
+  // DataSyncs the WAL and advances wal_synced_bytes_. REQUIRES: as AppendToWal.
+  Status SyncWal();
+  // wal-userspace-buffer only: writes the buffered records to the WAL file.
+  Status DrainWalBuffer();
   // Applies a batch (already sequenced) to `mem`.
   static Status InsertInto(const WriteBatch& batch, MemTable* mem);
 
@@ -91,8 +95,15 @@ class DBImpl final : public DB {
   Status FlushImmutable(std::unique_lock<std::mutex>& lock);
   // Writes `mem` to a new table file: TableBuilder, Sync, SyncDir, reopen.
   // *table.table stays null for an empty memtable.
-  Status WriteTable(const MemTable& mem, LiveTable* table);
+  Status WriteTable(const MemTable& mem, LiveTable* table, bool sync_table = true);
+  // Opens the file at `path` and Syncs it (the mutants that sync a table late).
+  Status SyncFileAt(const std::string& path);
+  // Flush step 6, or (recycle-wal-no-log-number) keeping the WAL for reuse.
+  void RetireWal(uint64_t number);
   Status CreateWal(uint64_t number);
+  // recycle-wal-no-log-number only: the retired WAL renamed to `path` and
+  // opened without truncation.
+  Result<faultfs::FileHandle> RecycleWal(const std::string& path);
   void BackgroundLoop();
 
   // --- db_recovery.cc ---
@@ -102,7 +113,14 @@ class DBImpl final : public DB {
   Status ScanWal(const std::string& path, WalScan* scan);
   Result<ReplayNext> ReplayWal(const std::string& path, bool last_wal, MemTable* mem,
                                SequenceNumber* last_sequence);
+  // The parts of Recover after the replay (steps 4-6), in the correct order
+  // or in a mutant's.
+  Status InstallRecovered(const MemTable& replayed, SequenceNumber last_sequence);
+  // append-after-torn-tail only: the newest WAL, reopened for appending at its end.
+  uint64_t NewestWal();
+  Status ReuseWal(uint64_t number);
   void DeleteObsoleteFiles();
+  bool IsMutant(Mutant mutant) const { return options_.mutant == mutant; }
 
   const Options options_;
   const std::string dbpath_;
@@ -131,6 +149,10 @@ class DBImpl final : public DB {
   uint64_t wal_number_ = 0;
   uint64_t wal_synced_bytes_ = 0;  // bytes of wal_ covered by a successful DataSync
   WriteBatch group_batch_;         // the merged batch of a group
+  // Mutant state (always empty/zero in the correct engine).
+  std::vector<std::string> wal_buffer_;  // wal-userspace-buffer: records not yet written
+  size_t wal_buffer_bytes_ = 0;
+  uint64_t recyclable_wal_ = 0;  // recycle-wal-no-log-number: a retired WAL kept for reuse
 };
 
 }  // namespace powercut::engine

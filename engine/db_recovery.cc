@@ -69,19 +69,16 @@ Status DBImpl::Recover() {
     uint64_t number = 0;
     if (ParseFileName(name, &type, &number)) versions_->MarkFileNumberUsed(number);
   }
-  MemTable replayed;
+  auto replayed = std::make_shared<MemTable>();
   SequenceNumber last_sequence = versions_->last_sequence();
-  POWERCUT_RETURN_IF_ERROR(ReplayWals(&replayed, &last_sequence));  // step 3
-  std::vector<LiveTable> new_tables;
-  if (replayed.entries() > 0) {  // step 4
-    new_tables.emplace_back();
-    POWERCUT_RETURN_IF_ERROR(WriteTable(replayed, &new_tables.back()));
+  POWERCUT_RETURN_IF_ERROR(ReplayWals(replayed.get(), &last_sequence));  // step 3
+  if (IsMutant(Mutant::kServeUnsyncedRecoveredTail)) {
+    // C14: the replayed WALs stay the only copy (log_number unchanged) and
+    // their unsynced bytes are served from the memtable.
+    std::lock_guard lock(mu_);
+    mem_ = replayed;
   }
-  const uint64_t wal_number = versions_->NewFileNumber();
-  const uint64_t manifest_number = versions_->NewFileNumber();
-  POWERCUT_RETURN_IF_ERROR(versions_->WriteNewManifest(manifest_number, wal_number, last_sequence,
-                                                       std::move(new_tables)));
-  POWERCUT_RETURN_IF_ERROR(CreateWal(wal_number));  // step 6
+  POWERCUT_RETURN_IF_ERROR(InstallRecovered(*replayed, last_sequence));  // steps 4-6
   {
     std::lock_guard lock(mu_);
     version_ = versions_->current();
@@ -89,6 +86,75 @@ Status DBImpl::Recover() {
   }
   DeleteObsoleteFiles();  // step 7
   if (options_.background_flush) bg_thread_ = std::thread(&DBImpl::BackgroundLoop, this);
+  return Status::OK();
+}
+
+Status DBImpl::InstallRecovered(const MemTable& replayed, SequenceNumber last_sequence) {
+  // recovery-nonatomic (C16): the replay table is fsynced only after the
+  // manifest names it and the replayed WALs are deleted.
+  const bool late_table_sync = IsMutant(Mutant::kRecoveryNonAtomic);
+  std::vector<LiveTable> new_tables;
+  if (replayed.entries() > 0 && !IsMutant(Mutant::kServeUnsyncedRecoveredTail)) {  // step 4
+    new_tables.emplace_back();
+    POWERCUT_RETURN_IF_ERROR(WriteTable(replayed, &new_tables.back(), !late_table_sync));
+  }
+  const uint64_t table_number = new_tables.empty() ? 0 : new_tables.back().meta.number;
+  // append-after-torn-tail (C10): Open keeps writing into the newest WAL.
+  const uint64_t reused_wal = IsMutant(Mutant::kAppendAfterTornTail) ? NewestWal() : 0;
+  const uint64_t wal_number = reused_wal != 0 ? reused_wal : versions_->NewFileNumber();
+  const uint64_t manifest_number = versions_->NewFileNumber();
+  // serve-unsynced-recovered-tail (C14): the replayed WALs stay live.
+  const uint64_t log_number =
+      IsMutant(Mutant::kServeUnsyncedRecoveredTail) ? versions_->log_number() : wal_number;
+  // no-dir-fsync-after-rename (C02): the new WAL comes first (LevelDB's
+  // order), so no SyncDir follows the CURRENT rename.
+  const bool wal_first = IsMutant(Mutant::kNoDirFsyncAfterRename);
+  if (wal_first) POWERCUT_RETURN_IF_ERROR(CreateWal(wal_number));
+  POWERCUT_RETURN_IF_ERROR(versions_->WriteNewManifest(manifest_number, log_number, last_sequence,
+                                                       std::move(new_tables)));
+  if (reused_wal != 0) {
+    POWERCUT_RETURN_IF_ERROR(ReuseWal(reused_wal));
+  } else if (!wal_first) {
+    POWERCUT_RETURN_IF_ERROR(CreateWal(wal_number));  // step 6
+  }
+  if (late_table_sync && table_number != 0) {
+    DeleteObsoleteFiles();
+    POWERCUT_RETURN_IF_ERROR(SyncFileAt(TableFileName(dbpath_, table_number)));
+  }
+  return Status::OK();
+}
+
+// The highest-numbered WAL recovery replayed, or 0 if there is none.
+uint64_t DBImpl::NewestWal() {
+  Result<std::vector<std::string>> names = fs_->List(dbpath_);
+  uint64_t newest = 0;
+  if (!names.ok()) return 0;
+  for (const std::string& name : *names) {
+    FileType type;
+    uint64_t number = 0;
+    if (ParseFileName(name, &type, &number) && type == FileType::kLogFile &&
+        number >= versions_->log_number()) {
+      newest = std::max(newest, number);
+    }
+  }
+  return newest;
+}
+
+// append-after-torn-tail (C10): opens WAL `number` for appending at its
+// physical end, after whatever torn tail the crash left, without truncating.
+Status DBImpl::ReuseWal(uint64_t number) {
+  const std::string path = LogFileName(dbpath_, number);
+  POWERCUT_ASSIGN_OR_RETURN(faultfs::FileHandle file,
+                            fs_->Open(path, faultfs::OpenOptions{.read = true, .write = true}));
+  Result<uint64_t> size = fs_->Size(file);
+  if (!size.ok()) {
+    fs_->Close(file).IgnoreError();
+    return NameFile(size.status(), path);
+  }
+  wal_file_ = file;
+  wal_ = std::make_unique<LogWriter>(fs_, file, path, *size, options_.mutant);
+  wal_number_ = number;
+  wal_synced_bytes_ = 0;
   return Status::OK();
 }
 
@@ -173,7 +239,7 @@ Status DBImpl::ReplayWals(MemTable* mem, SequenceNumber* last_sequence) {
 
 // Reads a whole WAL into events, and max_synced over every valid record.
 Status DBImpl::ScanWal(const std::string& path, WalScan* scan) {
-  LogReader reader(fs_, path);
+  LogReader reader(fs_, path, options_.mutant);
   std::string record;
   while (true) {
     POWERCUT_ASSIGN_OR_RETURN(LogReader::Event event, reader.Next(&record));
@@ -205,6 +271,22 @@ Status DBImpl::ScanWal(const std::string& path, WalScan* scan) {
   }
 }
 
+namespace {
+// The decision table's action, or a recovery mutant's (C05, C06).
+WalAction DecideWalDamageOf(const WalDamageInput& input, Mutant mutant) {
+  if (mutant == Mutant::kStrictTailFailOpen && input.damage == WalDamage::kTornTail) {
+    return WalAction::kFailCorruption;  // C05: a benign torn tail refuses Open
+  }
+  if (mutant == Mutant::kMidlogCorruptionAsEof && input.damage == WalDamage::kMidLog) {
+    return WalAction::kCutAndStopReplay;  // C06: silent truncation, later WALs dropped
+  }
+  if (mutant == Mutant::kMidlogCorruptionSkip && input.damage == WalDamage::kMidLog) {
+    return WalAction::kSkipAndContinue;  // C06: the hole is skipped, OK reported
+  }
+  return DecideWalDamage(input);
+}
+}  // namespace
+
 Result<DBImpl::ReplayNext> DBImpl::ReplayWal(const std::string& path, bool last_wal, MemTable* mem,
                                              SequenceNumber* last_sequence) {
   WalScan scan;
@@ -224,7 +306,7 @@ Result<DBImpl::ReplayNext> DBImpl::ReplayWal(const std::string& path, bool last_
     }
     const WalDamageInput input{event.damage, event.offset < scan.max_synced, last_wal,
                                options_.wal_recovery_mode};
-    switch (DecideWalDamage(input)) {
+    switch (DecideWalDamageOf(input, options_.mutant)) {
       case WalAction::kReplayAll:
       case WalAction::kSkipAndContinue:
         continue;
@@ -252,7 +334,7 @@ void DBImpl::DeleteObsoleteFiles() {
     uint64_t number = 0;
     if (!ParseFileName(name, &type, &number)) continue;
     const bool obsolete =
-        (type == FileType::kLogFile && number < wal_number_) ||
+        (type == FileType::kLogFile && number < versions_->log_number()) ||
         (type == FileType::kManifestFile && number != versions_->manifest_number()) ||
         type == FileType::kTempFile ||
         (type == FileType::kTableFile && !live_tables.contains(number));

@@ -32,6 +32,9 @@ static_assert(kWalRecordPrefixBytes == sizeof(uint64_t), "written to disk: never
 // A group never grows past this many bytes (unless its first batch does).
 inline constexpr size_t kMaxGroupBytes = 1 << 20;
 
+// wal-userspace-buffer: the user-space buffer is written out at this size.
+inline constexpr size_t kWalBufferBytes = 4096;
+
 struct DBImpl::Writer {
   const WriteBatch* batch = nullptr;  // nullptr: a flush request
   bool sync = false;
@@ -92,6 +95,16 @@ Status DBImpl::InsertInto(const WriteBatch& batch, MemTable* mem) {
   return batch.Iterate(&inserter);
 }
 
+namespace {
+// The mutants under which a failed WAL append or sync does not make the DB
+// read-only: later writes are appended after the unknown tail (C12, C13, C17).
+bool WalErrorStaysLocal(Mutant mutant) {
+  return mutant == Mutant::kGroupCommitErrorToLeaderOnly ||
+         mutant == Mutant::kKeepServingAfterFailedWrite ||
+         mutant == Mutant::kContinueAppendAfterWriteError;
+}
+}  // namespace
+
 Status DBImpl::WriteQueued(const WriteBatch* batch, bool sync) {
   Writer self;
   self.batch = batch;
@@ -114,19 +127,30 @@ Status DBImpl::WriteQueued(const WriteBatch* batch, bool sync) {
     lock.unlock();
     status = AppendToWal(*group, group_sync);
     // Applied only once the WAL (and its sync, if asked) succeeded.
-    if (status.ok()) status = InsertInto(*group, mem.get());
+    // keep-serving-after-failed-write (C13): applied and served anyway.
+    const bool apply = status.ok() || IsMutant(Mutant::kKeepServingAfterFailedWrite);
+    bool applied = false;
+    if (apply) {
+      Status inserted = InsertInto(*group, mem.get());
+      applied = inserted.ok();
+      if (status.ok()) status = inserted;
+    }
     lock.lock();
-    if (status.ok()) {
+    if (applied) {
       last_sequence_ = first + count - 1;  // readers see the whole group at once
-    } else if (bg_error_.ok()) {
+    }
+    if (!status.ok() && bg_error_.ok() && !WalErrorStaysLocal(options_.mutant)) {
       bg_error_ = status;  // sticky: the WAL tail is unknown, stop writing
     }
   }
+  // group-commit-error-to-leader-only (C12): the followers are told OK.
+  const Status follower_status =
+      IsMutant(Mutant::kGroupCommitErrorToLeaderOnly) ? Status::OK() : status;
   while (true) {  // hand the shared status to every member of the group
     Writer* ready = writers_.front();
     writers_.pop_front();
     if (ready != &self) {
-      ready->status = status;
+      ready->status = follower_status;
       ready->done = true;
       ready->cv.notify_one();
     }
@@ -166,12 +190,46 @@ Status DBImpl::AppendToWal(const WriteBatch& batch, bool sync) {
   payload.reserve(kWalRecordPrefixBytes + contents.size());
   PutFixed64(&payload, wal_synced_bytes_);
   payload.append(contents);
-  POWERCUT_RETURN_IF_ERROR(NameFile(wal_->AddRecord(payload), wal_->path()));
-  if (sync) {
-    POWERCUT_RETURN_IF_ERROR(NameFile(fs_->DataSync(wal_file_), wal_->path()));
-    wal_synced_bytes_ = wal_->size();
+  if (IsMutant(Mutant::kWalUserspaceBuffer)) {
+    // C01: the record waits in user space; write() sees it only when the
+    // buffer is full (or at a roll or Close). A sync below syncs the file
+    // without it.
+    wal_buffer_bytes_ += payload.size();
+    wal_buffer_.push_back(std::move(payload));
+    if (wal_buffer_bytes_ >= kWalBufferBytes) POWERCUT_RETURN_IF_ERROR(DrainWalBuffer());
+  } else {
+    POWERCUT_RETURN_IF_ERROR(NameFile(wal_->AddRecord(payload), wal_->path()));
   }
+  if (sync) return SyncWal();
   return Status::OK();
+}
+
+Status DBImpl::SyncWal() {
+  // ack-before-wal-fsync (C01): the sync write is acknowledged unsynced.
+  if (IsMutant(Mutant::kAckBeforeWalFsync)) return Status::OK();
+  Status status = fs_->DataSync(wal_file_);
+  if (!status.ok() && IsMutant(Mutant::kFsyncRetryOnEio)) {
+    // C12 (fsyncgate): the retry "succeeds" although the failed fsync may
+    // have dropped the dirty pages it was to write.
+    status = fs_->DataSync(wal_file_);
+  }
+  // ignore-fsync-error (C12): the fsync's result is thrown away.
+  if (IsMutant(Mutant::kIgnoreFsyncError)) status = Status::OK();
+  POWERCUT_RETURN_IF_ERROR(NameFile(status, wal_->path()));
+  wal_synced_bytes_ = wal_->size();
+  return Status::OK();
+}
+
+Status DBImpl::DrainWalBuffer() {
+  assert(IsMutant(Mutant::kWalUserspaceBuffer) || wal_buffer_.empty());
+  Status status;
+  for (const std::string& record : wal_buffer_) {
+    status = NameFile(wal_->AddRecord(record), wal_->path());
+    if (!status.ok()) break;
+  }
+  wal_buffer_.clear();
+  wal_buffer_bytes_ = 0;
+  return status;
 }
 
 }  // namespace powercut::engine

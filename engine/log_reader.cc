@@ -138,7 +138,8 @@ std::string LogReader::Fragment::Reason() const {
   return "unknown problem";
 }
 
-LogReader::LogReader(faultfs::FileSystem* fs, std::string path) : fs_(fs), path_(std::move(path)) {
+LogReader::LogReader(faultfs::FileSystem* fs, std::string path, Mutant mutant)
+    : fs_(fs), path_(std::move(path)), mutant_(mutant) {
   assert(fs_ != nullptr);
 }
 
@@ -153,6 +154,10 @@ LogReader::Fragment LogReader::ParseFragment(uint64_t offset) const {
   Fragment f;
   f.offset = SkipTrailer(offset);
   const uint64_t file_size = contents_.size();
+  if (mutant_ == Mutant::kTrustZeroTail) {
+    // C08: zero bytes are taken for padding and skipped, not for the end.
+    while (f.offset < file_size && contents_[f.offset] == 0) f.offset = SkipTrailer(f.offset + 1);
+  }
   if (f.offset >= file_size) {
     f.problem = Problem::kEndOfFile;
     return f;
@@ -191,7 +196,8 @@ LogReader::Fragment LogReader::ParseFragment(uint64_t offset) const {
   const uint32_t expected = crc32c::Unmask(DecodeFixed32(header + log::kChecksumOffset));
   const uint32_t actual =
       crc32c::Extend(crc32c::Value(header + log::kTypeOffset, 1), payload, length);
-  if (actual != expected) {
+  // wal-no-checksum (C04): length-only framing, the checksum is not compared.
+  if (actual != expected && mutant_ != Mutant::kWalNoChecksum) {
     f.problem = Problem::kChecksumMismatch;
     return f;
   }

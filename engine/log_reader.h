@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "log_format.h"
+#include "powercut/engine/mutant.h"
 #include "powercut/faultfs/file_system.h"
 #include "powercut/status.h"
 
@@ -36,7 +37,8 @@ class LogReader {
 
   // Reads the file at `path` lazily, on the first Next(). `fs` must outlive
   // the reader.
-  LogReader(faultfs::FileSystem* fs, std::string path);
+  // the reader of a mutated engine's WAL gets its `mutant` (mutant.h).
+  LogReader(faultfs::FileSystem* fs, std::string path, Mutant mutant = Mutant::kNone);
 
   LogReader(const LogReader&) = delete;
   LogReader& operator=(const LogReader&) = delete;
@@ -87,6 +89,7 @@ class LogReader {
 
   faultfs::FileSystem* const fs_;
   const std::string path_;
+  const Mutant mutant_;
   bool loaded_ = false;
   std::string contents_;  // the whole file
   uint64_t pos_ = 0;      // where the next scan starts

@@ -19,12 +19,13 @@ using log::kBlockSize;
 using log::kHeaderSize;
 
 LogWriter::LogWriter(faultfs::FileSystem* fs, faultfs::FileHandle file, std::string path,
-                     uint64_t initial_size)
+                     uint64_t initial_size, Mutant mutant)
     : fs_(fs),
       file_(file),
       path_(std::move(path)),
       size_(initial_size),
-      block_offset_(static_cast<size_t>(initial_size % kBlockSize)) {
+      block_offset_(static_cast<size_t>(initial_size % kBlockSize)),
+      mutant_(mutant) {
   assert(fs_ != nullptr);
   assert(file_.valid());
 }
@@ -84,9 +85,13 @@ Status LogWriter::EmitPhysicalRecord(log::RecordType type, std::string_view frag
   physical.append(fragment);
   assert(physical.size() == kHeaderSize + fragment.size());
 
-  POWERCUT_RETURN_IF_ERROR(WriteFully(physical));
-  block_offset_ += physical.size();
-  return Status::OK();
+  Status status = WriteFully(physical);
+  // continue-append-after-write-error (C17): the failed record still moves
+  // the writer's idea of where the file ends.
+  if (status.ok() || mutant_ == Mutant::kContinueAppendAfterWriteError) {
+    block_offset_ += physical.size();
+  }
+  return status;
 }
 
 uint32_t LogWriter::ComputeChecksum(log::RecordType type, std::string_view fragment) {
@@ -100,12 +105,27 @@ uint32_t LogWriter::ComputeChecksum(log::RecordType type, std::string_view fragm
 
 Status LogWriter::WriteFully(std::string_view data) {
   while (!data.empty()) {
-    Result<size_t> written = fs_->Append(file_, data);
+    // recycle-wal-no-log-number (C07): the recycled file is overwritten at
+    // the writer's offset (from 0), not appended to.
+    Result<size_t> written = mutant_ == Mutant::kRecycleWalNoLogNumber
+                                 ? fs_->Write(file_, size_, data)
+                                 : fs_->Append(file_, data);
     if (!written.ok()) {
+      if (mutant_ == Mutant::kContinueAppendAfterWriteError) {
+        // C17: the bytes are counted as written and the error is not sticky:
+        // the next record is appended after whatever part of this one landed.
+        size_ += data.size();
+        return written.status();
+      }
       // Returned as-is (the file system's message names the file and errno,
       // and an injected fault stays tagged as injected).
       sticky_error_ = written.status();
       return sticky_error_;
+    }
+    // short-write-as-success (C17): a short count is taken for all of it.
+    if (mutant_ == Mutant::kShortWriteAsSuccess && *written > 0) {
+      size_ += data.size();
+      return Status::OK();
     }
     // A short count is not success: the rest of the bytes are still to be
     // written. A zero count would loop forever, so it is an error.

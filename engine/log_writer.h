@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "log_format.h"
+#include "powercut/engine/mutant.h"
 #include "powercut/faultfs/file_system.h"
 #include "powercut/status.h"
 
@@ -29,8 +30,9 @@ class LogWriter {
   // `initial_size` bytes: records are appended after them, continuing the
   // block layout from that offset. `fs` must outlive the writer; the writer
   // does not own or close `file`.
+  // `mutant` (mutant.h) is kNone but for the WAL of a mutated engine.
   LogWriter(faultfs::FileSystem* fs, faultfs::FileHandle file, std::string path,
-            uint64_t initial_size = 0);
+            uint64_t initial_size = 0, Mutant mutant = Mutant::kNone);
 
   LogWriter(const LogWriter&) = delete;
   LogWriter& operator=(const LogWriter&) = delete;
@@ -61,6 +63,7 @@ class LogWriter {
   uint64_t size_;        // file size: initial size + bytes appended
   size_t block_offset_;  // offset of the end of file inside its current block
   Status sticky_error_;  // the first append error; OK while none happened
+  const Mutant mutant_;
 };
 
 }  // namespace powercut::engine

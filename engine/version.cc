@@ -38,9 +38,10 @@ bool ParseCurrent(std::string_view contents, uint64_t* manifest_number) {
          contents == ManifestBaseName(*manifest_number);
 }
 
-// Writes `contents` to a new file at `path` and Syncs it (data and size).
-Status WriteFileSynced(faultfs::FileSystem* fs, const std::string& path,
-                       std::string_view contents) {
+// Writes `contents` to a new file at `path` and Syncs it (data and size),
+// unless `sync` is false (the rename-unsynced-tmp mutant).
+Status WriteFileSynced(faultfs::FileSystem* fs, const std::string& path, std::string_view contents,
+                       bool sync = true) {
   faultfs::OpenOptions options{.read = true, .write = true, .create = true, .truncate = true};
   POWERCUT_ASSIGN_OR_RETURN(faultfs::FileHandle file, fs->Open(path, options));
   Status status;
@@ -55,7 +56,7 @@ Status WriteFileSynced(faultfs::FileSystem* fs, const std::string& path,
       written += *n;
     }
   }
-  if (status.ok()) status = fs->Sync(file);
+  if (status.ok() && sync) status = fs->Sync(file);
   Status close_status = fs->Close(file);
   if (status.ok()) status = close_status;
   return NameFile(status, path);
@@ -68,8 +69,8 @@ Status NameFile(Status status, std::string_view path) {
   return status.WithContext(path);
 }
 
-VersionSet::VersionSet(faultfs::FileSystem* fs, std::string dbpath)
-    : fs_(fs), dbpath_(std::move(dbpath)), current_(std::make_shared<Version>()) {}
+VersionSet::VersionSet(faultfs::FileSystem* fs, std::string dbpath, Mutant mutant)
+    : fs_(fs), dbpath_(std::move(dbpath)), mutant_(mutant), current_(std::make_shared<Version>()) {}
 
 VersionSet::~VersionSet() {
   Close().IgnoreError();  // a destructor cannot report; Close() says why it failed
@@ -204,10 +205,14 @@ Status VersionSet::WriteNewManifest(uint64_t manifest_number, uint64_t log_numbe
   POWERCUT_ASSIGN_OR_RETURN(faultfs::FileHandle file, fs_->Open(path, options));
   auto writer = std::make_unique<LogWriter>(fs_, file, path, 0);
   Status status = writer->AddRecord(record);
-  if (status.ok()) status = NameFile(fs_->Sync(file), path);
+  // current-before-manifest-sync (C11): the manifest is fsynced only after
+  // CURRENT names it.
+  const bool late_sync = mutant_ == Mutant::kCurrentBeforeManifestSync;
+  if (status.ok() && !late_sync) status = NameFile(fs_->Sync(file), path);
   if (status.ok()) status = NameFile(fs_->SyncDir(dbpath_), dbpath_);
   // 2. CURRENT: temp -> Sync -> Rename -> SyncDir.
   if (status.ok()) status = SetCurrentFile(manifest_number);
+  if (status.ok() && late_sync) status = NameFile(fs_->Sync(file), path);
   if (!status.ok()) {
     fs_->Close(file).IgnoreError();  // the write/sync error is the one to report
     return status;
@@ -224,9 +229,12 @@ Status VersionSet::WriteNewManifest(uint64_t manifest_number, uint64_t log_numbe
 Status VersionSet::SetCurrentFile(uint64_t manifest_number) {
   const std::string temp_path = TempFileName(dbpath_, manifest_number);
   const std::string current_path = CurrentFileName(dbpath_);
-  POWERCUT_RETURN_IF_ERROR(
-      WriteFileSynced(fs_, temp_path, ManifestBaseName(manifest_number) + "\n"));
+  // rename-unsynced-tmp (C03): the temp file is renamed with its bytes pending.
+  POWERCUT_RETURN_IF_ERROR(WriteFileSynced(fs_, temp_path, ManifestBaseName(manifest_number) + "\n",
+                                           /*sync=*/mutant_ != Mutant::kRenameUnsyncedTmp));
   POWERCUT_RETURN_IF_ERROR(NameFile(fs_->Rename(temp_path, current_path), current_path));
+  // no-dir-fsync-after-rename (C02): the rename is left pending.
+  if (mutant_ == Mutant::kNoDirFsyncAfterRename) return Status::OK();
   return NameFile(fs_->SyncDir(dbpath_), dbpath_);
 }
 

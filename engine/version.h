@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "log_writer.h"
+#include "powercut/engine/mutant.h"
 #include "powercut/faultfs/file_system.h"
 #include "powercut/status.h"
 #include "table.h"
@@ -53,7 +54,8 @@ struct Version {
 
 class VersionSet {
  public:
-  VersionSet(faultfs::FileSystem* fs, std::string dbpath);
+  // `mutant` (mutant.h): kNone but in a mutated engine.
+  VersionSet(faultfs::FileSystem* fs, std::string dbpath, Mutant mutant = Mutant::kNone);
   ~VersionSet();
   VersionSet(const VersionSet&) = delete;
   VersionSet& operator=(const VersionSet&) = delete;
@@ -103,6 +105,7 @@ class VersionSet {
 
   faultfs::FileSystem* const fs_;
   const std::string dbpath_;
+  const Mutant mutant_;
 
   mutable std::mutex mu_;  // guards the fields below
   std::shared_ptr<const Version> current_;
