@@ -150,8 +150,28 @@ Result<Trace> ReadTrace(const std::string& file) {
     if (saved == ENOENT) return Status::NotFound("trace " + file + ": no such file");
     return Status::FromErrno("open trace", file, saved);
   }
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The file is sparse and mostly unused: read the header, then up to `end`.
+  std::string bytes(kTraceHeaderBytes, '\0');
+  in.read(bytes.data(), kTraceHeaderBytes);
+  bytes.resize(static_cast<size_t>(in.gcount()));
   if (in.bad()) return Status::IOError("read trace " + file);
+  uint64_t end = 0;
+  if (bytes.size() == kTraceHeaderBytes) {
+    std::memcpy(&end, bytes.data() + offsetof(TraceHeader, end), sizeof end);
+  }
+  if (end > kTraceHeaderBytes) {
+    in.seekg(0, std::ios::end);
+    uint64_t size = static_cast<uint64_t>(in.tellg());
+    uint64_t wanted = std::min(end, size);  // ParseTrace reports end > size
+    bytes.resize(wanted);
+    in.seekg(kTraceHeaderBytes);
+    in.read(bytes.data() + kTraceHeaderBytes,
+            static_cast<std::streamsize>(wanted - kTraceHeaderBytes));
+    if (static_cast<uint64_t>(in.gcount()) != wanted - kTraceHeaderBytes) {
+      return Status::IOError("read trace " + file + ": short read");
+    }
+    if (wanted < end) bytes.resize(wanted);
+  }
   return ParseTrace(bytes, file);
 }
 

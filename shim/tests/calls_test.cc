@@ -1,0 +1,138 @@
+// The shim against prog_calls, which makes every descriptor and namespace
+// call it intercepts: the trace holds exactly the expected records (kinds,
+// paths, offsets, data, directory bits, order), nothing outside the root, and
+// the program sees the same results, errno values and files as without it.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "shim_run_support.h"
+
+extern "C" {
+#include "trace_format.h"
+}
+
+namespace powercut::shim::testing {
+namespace {
+
+const std::vector<std::string> kExpectedCalls = {
+    "open path=$R/a flags=0x241 mode=0644 result=3",
+    "write fd=3 path=$R/a offset=0 length=5 result=5 data=\"hello\"",
+    "write fd=3 path=$R/a offset=1 length=2 result=2 data=\"XY\"",
+    "write fd=3 path=$R/a offset=4 length=1 result=1 data=\"Z\"",
+    "write fd=3 path=$R/a offset=5 length=4 result=4 data=\"abcd\"",
+    "write fd=3 path=$R/a offset=20 length=4 result=4 data=\"abcd\"",
+    "write fd=3 path=$R/a offset=24 length=2 result=2 data=\"ab\"",
+    "write fd=3 path=$R/a offset=30 length=2 result=2 data=\"ab\"",
+    "write fd=3 path=$R/a offset=9 length=2 result=2 data=\"cd\"",
+    "dup fd=3 path=$R/a result=4",
+    "write fd=4 path=$R/a offset=11 length=1 result=1 data=\"D\"",
+    "dup fd=3 path=$R/a result=50",
+    "dup fd=3 path=$R/a result=51",
+    "dup fd=3 path=$R/a result=60",
+    "dup fd=3 path=$R/a result=70",
+    "write fd=60 path=$R/a offset=12 length=1 result=1 data=\"E\"",
+    "close fd=4 path=$R/a result=0",
+    "close fd=50 path=$R/a result=0",
+    "close fd=51 path=$R/a result=0",
+    "close fd=60 path=$R/a result=0",
+    "close fd=70 path=$R/a result=0",
+    "truncate fd=3 path=$R/a offset=8 length=0 result=0",
+    "truncate fd=3 path=$R/a offset=9 length=0 result=0",
+    "fallocate fd=3 path=$R/a offset=0 length=100 result=0",
+    "fallocate fd=3 path=$R/a offset=0 length=200 result=0",
+    "fsync fd=3 path=$R/a result=0",
+    "fdatasync fd=3 path=$R/a result=0",
+    "sync_file_range fd=3 path=$R/a flags=0x2 offset=0 length=10 result=0",
+    "syncfs fd=3 path=$R/a result=0",
+    "close fd=3 path=$R/a result=0",
+    "truncate path=$R/a offset=3 length=0 result=0",
+    "truncate path=$R/a offset=2 length=0 result=0",
+    "mkdir path=$R/sub mode=0755 result=0",
+    "open path=$R/sub result=3",
+    "fsync fd=3 path=$R/sub result=0 dir",
+    "open path=$R/sub/f flags=0x41 mode=0600 result=4",
+    "write fd=4 path=$R/sub/f offset=0 length=1 result=1 data=\"x\"",
+    "close fd=4 path=$R/sub/f result=0",
+    "mkdir path=$R/sub/inner mode=0700 result=0",
+    "rename path=$R/sub/f path2=$R/sub/g result=0",
+    "rename path=$R/sub/g path2=$R/sub/h flags=0x1 result=0",
+    "rename path=$R/a path2=$R/sub/a2 result=0",
+    "link path=$R/sub/a2 path2=$R/b result=0",
+    "link path=$R/sub/h path2=$R/c result=0",
+    "unlink path=$R/b result=0",
+    "unlink path=$R/sub/h result=0",
+    "rmdir path=$R/sub/inner result=0",
+    "mkdir path=$R/e mode=0755 result=0",
+    "rmdir path=$R/e result=0",
+    "fdatasync fd=3 path=$R/sub result=0 dir",
+    "close fd=3 path=$R/sub result=0",
+    "open path=$R/o64 flags=0x42 mode=0644 result=3",
+    "close fd=3 path=$R/o64 result=0",
+    "open path=$R/oa64 flags=0x41 mode=0644 result=3",
+    "close fd=3 path=$R/oa64 result=0",
+    "open path=$R/cr flags=0x241 mode=0644 result=3",
+    "close fd=3 path=$R/cr result=0",
+    "open path=$R/cr64 flags=0x241 mode=0644 result=3",
+    "close fd=3 path=$R/cr64 result=0",
+    "open path=$R/cr result=3",
+    "close fd=3 path=$R/cr result=0",
+    "open path=$R/cr64 flags=0x1 result=3",
+    "close fd=3 path=$R/cr64 result=0",
+    "open path=$R/app flags=0x441 mode=0644 result=3",
+    "write fd=3 path=$R/app offset=0 length=2 result=2 data=\"12\"",
+    "write fd=3 path=$R/app offset=2 length=3 result=3 data=\"345\"",
+    "write fd=3 path=$R/app offset=5 length=1 result=1 data=\"Q\"",
+    "close fd=3 path=$R/app result=0",
+    "open path=$R/dotdot flags=0x41 mode=0644 result=3",
+    "close fd=3 path=$R/dotdot result=0",
+    "open path=$R/rel flags=0x41 mode=0644 result=3",
+    "close fd=3 path=$R/rel result=0",
+    "sync result=0",
+    "open path=$R/nodir/x flags=0x41 mode=0644 result=-1 err=2 failed",
+    "rename path=$R/nonexistent path2=$R/zz result=-1 err=2 failed",
+    "unlink path=$R/nonexistent result=-1 err=2 failed",
+};
+
+TEST(ShimCallsTest, RecordsEveryInterceptedCallExactly) {
+  Sandbox sandbox("calls");
+  RunResult run = RunProgram(sandbox, "prog_calls", {sandbox.root(), sandbox.outside()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  Trace trace = LoadTrace(sandbox);
+  std::vector<std::string> lines = DescribeAll(trace);
+  EXPECT_EQ(lines, std::vector<std::string>(kExpectedCalls.begin(), kExpectedCalls.end()));
+  ASSERT_FALSE(trace.entries.empty());
+  EXPECT_EQ(trace.entries[0].kind, kTraceExec);
+  EXPECT_EQ(trace.skipped_uncommitted, 0u);
+  for (size_t i = 1; i < trace.entries.size(); ++i) {
+    EXPECT_EQ(trace.entries[i].seq, trace.entries[i - 1].seq + 1);
+    EXPECT_EQ(trace.entries[i].pid, trace.entries[0].pid);
+  }
+}
+
+TEST(ShimCallsTest, ProgramSeesTheSameResultsErrnoAndFiles) {
+  Sandbox traced("calls_traced");
+  Sandbox plain("calls_plain");
+  RunResult with = RunProgram(traced, "prog_calls", {traced.root(), traced.outside()});
+  RunOptions no_shim;
+  no_shim.preload = false;
+  RunResult without = RunProgram(plain, "prog_calls", {plain.root(), plain.outside()}, no_shim);
+  ASSERT_EQ(with.exit_code, 0) << with.err;
+  ASSERT_EQ(without.exit_code, 0) << without.err;
+  EXPECT_EQ(with.out, without.out);  // every call's return value and errno
+  EXPECT_NE(with.out.find("open(\"missing\", O_RDONLY) -> -1 errno=2"), std::string::npos);
+  EXPECT_EQ(TreeContents(traced.root()), TreeContents(plain.root()));
+  EXPECT_EQ(TreeContents(traced.outside()), TreeContents(plain.outside()));
+}
+
+TEST(ShimCallsTest, WithoutRootThePreloadedShimRecordsNothing) {
+  Sandbox sandbox("calls_noroot");
+  RunOptions options;
+  options.preload = false;
+  RunResult run = RunProgram(sandbox, "prog_calls", {sandbox.root(), sandbox.outside()}, options);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(sandbox.trace_file()));
+}
+
+}  // namespace
+}  // namespace powercut::shim::testing
