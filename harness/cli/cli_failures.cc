@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "cli.h"
+#include "culprit.h"
 #include "repro.h"
 #include "shrink.h"
 
@@ -33,6 +34,34 @@ std::string RerunCommand(const std::string& engine, const harness::Scenario& sce
                         std::to_string(seed);
   if (!model.empty()) command += " --model " + model;
   return command;
+}
+
+// Culprit analysis of `repro`, for the report.
+CulpritSummary AnalyzeForReport(const harness::Repro& repro, bool shrunk) {
+  CulpritSummary summary;
+  harness::CulpritBudget budget;
+  if (!shrunk) budget.max_states = 32;  // every replay runs the whole workload
+  Result<harness::CulpritReport> report =
+      harness::AnalyzeCulprits(repro, harness::EngineRegistry::Default(), budget);
+  if (!report.ok()) {
+    summary.error = report.status().ToString();
+    return summary;
+  }
+  summary.analyzed = true;
+  summary.found = report->found;
+  summary.by_dropping = report->by_dropping;
+  for (const faultfs::PendingOpFate& fate : report->culprits) {
+    summary.ops.push_back(DescribeFates({fate}));
+    if (summary.ops.back().ends_with("\n")) summary.ops.back().pop_back();
+  }
+  summary.explanation = report->explanation;
+  summary.bug_class = report->suggested_class;
+  summary.class_name = report->suggested_class_name;
+  summary.reason = report->reason;
+  summary.passing_state = report->passing_state;
+  summary.states_tried = report->states_tried;
+  summary.text = harness::FormatCulpritReport(*report, "  ");
+  return summary;
 }
 
 }  // namespace
@@ -69,7 +98,7 @@ void FailureSink::Add(const harness::Scenario& scenario, const harness::Workload
     FailureRecord record = MakeRecord(scenario, seed, failure);
     // The first failure of each model is saved, and announced at once.
     if (saved_.emplace(scenario.name, seed, record.model).second) {
-      Result<std::string> path = SaveRepro(scenario, workload, options, failure);
+      Result<std::string> path = SaveRepro(scenario, workload, options, failure, &record.culprits);
       if (path.ok()) {
         record.repro_path = *path;
         record.replay_command = ProgramName() + " replay " + *path;
@@ -82,6 +111,13 @@ void FailureSink::Add(const harness::Scenario& scenario, const harness::Workload
                   record.model.empty() ? "" : (" model " + record.model).c_str(),
                   record.violation.substr(0, record.violation.find('\n')).c_str(),
                   record.replay_command.c_str());
+      if (record.culprits.analyzed) {
+        std::printf("  culprits: %s%s%s\n",
+                    record.culprits.bug_class.empty() ? "no class suggested"
+                                                      : record.culprits.bug_class.c_str(),
+                    record.culprits.class_name.empty() ? "" : " ",
+                    record.culprits.class_name.c_str());
+      }
       std::fflush(stdout);
     }
     report.failures.push_back(std::move(record));
@@ -91,7 +127,8 @@ void FailureSink::Add(const harness::Scenario& scenario, const harness::Workload
 Result<std::string> FailureSink::SaveRepro(const harness::Scenario& scenario,
                                            const harness::Workload& workload,
                                            const harness::ExploreOptions& options,
-                                           const harness::Failure& failure) {
+                                           const harness::Failure& failure,
+                                           CulpritSummary* culprits) {
   harness::ExploreOptions explore = options;
   explore.shard = {};  // a candidate must fail anywhere, not just in this shard
   explore.on_progress = nullptr;
@@ -118,6 +155,7 @@ Result<std::string> FailureSink::SaveRepro(const harness::Scenario& scenario,
   std::filesystem::create_directories(repro_dir_, error);
   if (error) return Status::IOError(repro_dir_ + ": cannot create: " + error.message());
   POWERCUT_RETURN_IF_ERROR(harness::WriteReproFile(path, repro));
+  *culprits = AnalyzeForReport(repro, shrink_runs_ > 0);
   return path;
 }
 

@@ -3,7 +3,10 @@
 // line plus its repro command. The first failure of each (scenario, seed,
 // model) is shrunk to a minimal workload and saved as a repro file under the
 // repro directory (harness/repro.h), so `powercut replay FILE` reruns exactly
-// that crash; the others keep a command that reruns their whole run.
+// that crash; the others keep a command that reruns their whole run. Each
+// saved repro gets a culprit analysis (harness/culprit.h): the operations to
+// blame and the suggested bug class, in the report and printed with the
+// failure (a smaller search budget when the repro is not shrunk).
 #pragma once
 
 #include <cstdint>
@@ -38,10 +41,11 @@ class FailureSink {
 
  private:
   // Shrinks `failure` and writes its repro file; returns the file's path.
+  // Runs culprit analysis on the repro into `culprits`.
   Result<std::string> SaveRepro(const harness::Scenario& scenario,
                                 const harness::Workload& workload,
                                 const harness::ExploreOptions& options,
-                                const harness::Failure& failure);
+                                const harness::Failure& failure, CulpritSummary* culprits);
   FailureRecord MakeRecord(const harness::Scenario& scenario, uint64_t seed,
                            const harness::Failure& failure) const;
 

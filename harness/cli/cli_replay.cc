@@ -1,12 +1,15 @@
 // `powercut replay FILE`: reruns one saved failure exactly (harness/repro.h)
 // and explains it: the workload, the crash path, what became of each pending
 // file operation at the crash (what was lost), the operations around the
-// crash point, and the violations the recovered state shows. Exit 1 if the
+// crash point, the violations the recovered state shows, and the culprit
+// analysis (harness/culprit.h: the operations to blame and the suggested bug
+// class; --no-culprits skips it). Exit 1 if the
 // state still breaks a guarantee (saying whether it is the one the file
 // expects), 0 if it now passes, 2 if the file cannot be read or replayed.
 #include <cstdio>
 
 #include "cli.h"
+#include "culprit.h"
 #include "repro.h"
 
 namespace powercut::cli {
@@ -62,15 +65,29 @@ int PrintVerdict(const harness::ReplayReport& report) {
   return kExitViolation;
 }
 
+// The culprit analysis of a repro that fails.
+void PrintCulprits(const harness::Repro& repro) {
+  Result<harness::CulpritReport> culprits = harness::AnalyzeCulprits(repro);
+  if (!culprits.ok()) {
+    std::printf("  culprits: not analysed: %s\n", culprits.status().ToString().c_str());
+    return;
+  }
+  std::fputs(harness::FormatCulpritReport(*culprits, "  ").c_str(), stdout);
+}
+
 }  // namespace
 
 int ReplayMain(const std::vector<std::string>& args) {
   std::vector<std::string> files;
+  bool no_culprits = false;
   FlagParser parser("powercut replay FILE",
                     "Replays one repro file written by `powercut run` (see --repro-dir): runs its\n"
                     "workload, crashes exactly where it says, recovers and checks.\n"
                     "Exit 0: the state now passes; 1: it breaks a guarantee; 2: bad file.");
   parser.SetPositionals("one repro FILE", 1, 1, &files);
+  parser.AddSwitch("no-culprits",
+                   "skip the culprit analysis (the operations to blame, the bug class)",
+                   &no_culprits);
   if (Status status = parser.Parse(args); !status.ok()) return UsageError("replay", parser, status);
   if (parser.help_requested()) {
     std::fputs(parser.Usage().c_str(), stdout);
@@ -85,7 +102,9 @@ int ReplayMain(const std::vector<std::string>& args) {
     return InputError(
         "replay", Status::InvalidArgument(path + ": cannot replay: " + report.status().ToString()));
   }
-  return PrintVerdict(*report);
+  const int exit_code = PrintVerdict(*report);
+  if (exit_code == kExitViolation && !no_culprits) PrintCulprits(*repro);
+  return exit_code;
 }
 
 }  // namespace powercut::cli

@@ -49,6 +49,8 @@ std::string FormatFailure(const FailureRecord& f) {
     text += "  crash path (outer crash first): " + f.crash_path + "\n";
   }
   if (!f.fates.empty()) text += "  pending operations at the crash:\n" + Indent(f.fates, "    ");
+  if (f.culprits.analyzed) text += f.culprits.text;
+  if (!f.culprits.error.empty()) text += "  culprits: not analysed: " + f.culprits.error + "\n";
   text += "  repro: " + f.replay_command + "\n";
   return text;
 }
@@ -123,6 +125,23 @@ std::string FormatText(const MatrixReport& report, size_t failures_shown_max) {
   return text;
 }
 
+namespace {
+
+// The "culprits" object of a failure in the JSON report.
+nlohmann::json CulpritsJson(const CulpritSummary& c) {
+  return {{"found", c.found},
+          {"by_dropping", c.by_dropping},
+          {"ops", c.ops},
+          {"explanation", c.explanation},
+          {"suggested_class", c.bug_class},
+          {"suggested_class_name", c.class_name},
+          {"reason", c.reason},
+          {"passing_state", c.passing_state},
+          {"states_tried", c.states_tried}};
+}
+
+}  // namespace
+
 std::string FormatJson(const MatrixReport& report) {
   using nlohmann::json;
   json root = {{"engine", report.engine},
@@ -157,6 +176,7 @@ std::string FormatJson(const MatrixReport& report) {
                         {"ops_around", f.ops_around},
                         {"repro", f.repro_path},
                         {"replay_command", f.replay_command}});
+    if (f.culprits.analyzed) failures.back()["culprits"] = CulpritsJson(f.culprits);
   }
   root["failures"] = std::move(failures);
   json errors = json::array();

@@ -27,6 +27,22 @@ struct MatrixCell {
   bool exhaustive = true;  // every crash point's states were all visited
 };
 
+// Culprit analysis of a failure's saved repro (harness/culprit.h), in words.
+struct CulpritSummary {
+  bool analyzed = false;         // false: not run (no repro file) or it failed
+  bool found = false;            // a culprit set was found
+  bool by_dropping = false;      // the culprits landed and must be lost (else: lost, must land)
+  std::vector<std::string> ops;  // "lost: write /db/000004.log @0 +37"
+  std::string explanation;
+  std::string bug_class;   // "C02", empty if none suggested
+  std::string class_name;  // "missing directory fsync"
+  std::string reason;
+  std::string passing_state;  // the counterfactual crash state that passes
+  uint64_t states_tried = 0;
+  std::string text;   // the "culprits:" lines (harness::FormatCulpritReport)
+  std::string error;  // why the analysis could not run, if it could not
+};
+
 // One kept failure, ready to print.
 struct FailureRecord {
   std::string scenario;
@@ -39,6 +55,7 @@ struct FailureRecord {
   std::string ops_around;
   std::string repro_path;      // empty if no repro file was written
   std::string replay_command;  // "powercut replay FILE", or how to rerun
+  CulpritSummary culprits;     // of the saved repro
 };
 
 // A (scenario, seed) run that could not be made (bad options, the engine
