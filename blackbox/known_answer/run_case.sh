@@ -11,7 +11,8 @@
 # report or the output (- for none); INIT, WORKLOAD and CHECK the --init,
 # --workload and --check commands; each FLAG goes to `powercut blackbox` as
 # it is (--model M, --max-states N, ...). The root is a fresh temporary
-# directory; --seed 1, -j 2 and a text report are added. Exits 0 when the
+# directory; --seed 1, -j 2, a text report and a temporary --replay-dir are
+# added. Exits 0 when the
 # verdict is the expected one; otherwise prints the command, its output and
 # the report, and exits 1.
 set -u
@@ -25,9 +26,8 @@ shift 6
 work=$(mktemp -d "${TMPDIR:-/tmp}/powercut-case.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT INT TERM
 report="$work/report.txt"
-mkdir "$work/root"
 set -- "$powercut" blackbox --root "$work/root" --init "$init" --workload "$workload" \
-  --check "$check" "$@" --seed 1 -j 2 --report "text:$report"
+  --check "$check" "$@" --seed 1 -j 2 --report "text:$report" --replay-dir "$work/replays"
 command_line="$*"
 "$@" >"$work/output.txt" 2>&1
 status=$?
