@@ -50,6 +50,11 @@ fi
 if [ "$pattern" != - ] && ! grep -Eq -- "$pattern" "$report" "$work/output.txt" 2>/dev/null; then
   fail "neither the report nor the output matches /$pattern/"
 fi
+# A pass must have judged something: a run that visits no crash state proves
+# nothing.
+if ! grep -Eq '^[1-9][0-9]* crash states judged' "$work/output.txt"; then
+  fail "the summary does not report any crash state judged"
+fi
 echo "ok: exit $status as expected: $command_line"
 tail -n 5 "$work/output.txt"
 exit 0
