@@ -1,6 +1,6 @@
-// The black-box explorer (see explorer.h): crash states of each crash point
+// The black-box explorer (see state_explorer.h): crash states of each crash point
 // and model, one checker run per distinct image, judged in state order.
-#include "explorer.h"
+#include "state_explorer.h"
 
 #include <algorithm>
 #include <cassert>
@@ -262,6 +262,38 @@ Result<std::vector<std::string>> DescribeStates(const InitialImage& image, const
   POWERCUT_RETURN_IF_ERROR(replay.status());
   POWERCUT_RETURN_IF_ERROR(status);
   return descriptions;
+}
+
+}  // namespace powercut::blackbox
+
+namespace powercut::blackbox {
+
+std::string DescribeCrashPoint(const LoadedTrace& loaded, uint64_t position) {
+  if (position == 0 || position > loaded.ops.size()) return "op " + std::to_string(position);
+  const OpOrigin& origin = loaded.Origin(position);
+  return "op " + std::to_string(position) + " (trace seq " + std::to_string(origin.seq) + ", pid " +
+         std::to_string(origin.pid) + "): " + origin.op.ToString();
+}
+
+Result<RebuiltState> RebuildState(const InitialImage& image, const shim::Trace& trace,
+                                  const faultfs::CrashStateId& id) {
+  RebuiltState state;
+  Status status = Status::NotFound("the trace has no operation " + std::to_string(id.position) +
+                                   " (crash state " + id.ToString() + ")");
+  POWERCUT_ASSIGN_OR_RETURN(
+      LoadedTrace loaded, LoadTrace(image, trace, [&](const faultfs::SimFs& fs, uint64_t position) {
+        if (position != id.position) return;
+        Result<std::unique_ptr<faultfs::SimFs>> crashed = fs.Crash(id);
+        status = crashed.status();
+        if (crashed.ok()) state.dump = (*crashed)->DumpVisible();
+      }));
+  POWERCUT_RETURN_IF_ERROR(status);
+  POWERCUT_ASSIGN_OR_RETURN(std::vector<std::string> fates,
+                            DescribeStates(image, trace, loaded, {id}));
+  state.fates = fates.front();
+  state.acks = loaded.acks;
+  state.crash_op = DescribeCrashPoint(loaded, id.position);
+  return state;
 }
 
 }  // namespace powercut::blackbox

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -79,5 +80,19 @@ CheckerRun RunChecker(const std::string& check_command, const std::string& dir,
 Result<std::vector<std::string>> DescribeStates(const InitialImage& image, const shim::Trace& trace,
                                                 const LoadedTrace& loaded,
                                                 const std::vector<faultfs::CrashStateId>& ids);
+
+// One crash state rebuilt from scratch (for --replay): its image (a SimFs
+// dump, see image.h) and what became of each pending operation.
+struct RebuiltState {
+  std::map<std::string, std::string> dump;
+  std::string fates;  // as DescribeStates
+  std::vector<AckEvent> acks;
+  std::string crash_op;  // "op 5 (trace seq 9): fsync /a"
+};
+Result<RebuiltState> RebuildState(const InitialImage& image, const shim::Trace& trace,
+                                  const faultfs::CrashStateId& id);
+
+// "op 5 (trace seq 9, pid 12): sync /a": the operation a crash point follows.
+std::string DescribeCrashPoint(const LoadedTrace& loaded, uint64_t position);
 
 }  // namespace powercut::blackbox

@@ -1,0 +1,130 @@
+// Recording a black-box workload (session.h).
+#include "session.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "image.h"
+#include "process.h"
+
+namespace powercut::blackbox {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Tail(const std::string& text, size_t max_bytes = 2000) {
+  return text.size() <= max_bytes ? text : "..." + text.substr(text.size() - max_bytes);
+}
+
+Status RunInit(const RecordOptions& options) {
+  CommandSpec spec;
+  spec.command = options.init_command;
+  spec.env = {{"POWERCUT_ROOT", options.root}};
+  spec.out_file = options.work_dir + "/init.out";
+  spec.err_file = options.work_dir + "/init.err";
+  const CheckerRun run = RunCommand(spec);
+  if (run.spawn_error.empty() && !run.timed_out && run.signal == 0 && run.exit_code == 0) {
+    return Status::OK();
+  }
+  return Status::InvalidArgument("--init '" + options.init_command + "' failed (" +
+                                 DescribeExit(run) + "); its stderr:\n" + Tail(run.err));
+}
+
+CheckerRun RunWorkload(const RecordOptions& options, const std::string& trace_file) {
+  CommandSpec spec;
+  spec.command = options.workload_command;
+  std::string preload = options.shim_path;
+  if (const char* existing = getenv("LD_PRELOAD"); existing != nullptr && *existing != '\0') {
+    preload += std::string(":") + existing;
+  }
+  spec.env = {{"POWERCUT_ROOT", options.root},
+              {"POWERCUT_TRACE", trace_file},
+              {"POWERCUT_ACK_FD", std::to_string(kAckFd)},
+              {"LD_PRELOAD", preload}};
+  spec.extra_fd = std::make_pair(kAckFd, options.work_dir + "/acks.log");
+  spec.out_file = options.work_dir + "/workload.out";
+  spec.err_file = options.work_dir + "/workload.err";
+  return RunCommand(spec);
+}
+
+}  // namespace
+
+Result<std::string> FindShim() {
+  if (const char* path = getenv("POWERCUT_SHIM"); path != nullptr && *path != '\0') {
+    if (access(path, R_OK) != 0) {
+      return Status::NotFound(std::string("POWERCUT_SHIM=") + path + " cannot be read");
+    }
+    return fs::absolute(path).lexically_normal().string();
+  }
+  std::error_code error;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  std::vector<fs::path> candidates;
+  if (!error) {
+    candidates = {exe.parent_path() / "libpowercut_shim.so",
+                  exe.parent_path() / ".." / "lib" / "libpowercut_shim.so"};
+  }
+  std::string tried;
+  for (const fs::path& candidate : candidates) {
+    if (access(candidate.c_str(), R_OK) == 0) return candidate.lexically_normal().string();
+    tried += " " + candidate.lexically_normal().string();
+  }
+  return Status::NotFound("libpowercut_shim.so not found (tried:" + tried +
+                          "); build it (target powercut_shim) or set POWERCUT_SHIM");
+}
+
+Result<std::string> PrepareRoot(const std::string& root) {
+  const fs::path path = fs::absolute(root).lexically_normal();
+  std::string text = path.string();
+  while (text.size() > 1 && text.back() == '/') text.pop_back();
+  std::error_code error;
+  if (!fs::exists(path, error)) {
+    fs::create_directories(path, error);
+    if (error)
+      return Status::InvalidArgument("--root " + root + ": cannot create: " + error.message());
+    return text;
+  }
+  if (!fs::is_directory(path, error)) {
+    return Status::InvalidArgument("--root " + root + " exists and is not a directory");
+  }
+  if (!fs::is_empty(path, error)) {
+    return Status::InvalidArgument("--root " + root +
+                                   " is not empty: powercut starts from an empty root (then "
+                                   "--init fills it) and never deletes files; empty it (rm -rf " +
+                                   text + ") or name a new directory");
+  }
+  return text;
+}
+
+Result<Recording> Record(const RecordOptions& options) {
+  Recording recording;
+  if (!options.init_command.empty()) POWERCUT_RETURN_IF_ERROR(RunInit(options));
+  POWERCUT_ASSIGN_OR_RETURN(recording.image, SnapshotDirectory(options.root, &recording.notes));
+  const std::string trace_file = options.work_dir + "/trace";
+  recording.workload = RunWorkload(options, trace_file);
+  if (!recording.workload.spawn_error.empty()) {
+    return Status::InvalidArgument("--workload could not start: " + recording.workload.spawn_error);
+  }
+  if (!fs::exists(trace_file)) {
+    return Status::InvalidArgument(
+        "--workload left no trace: the shim was not loaded (a static binary, or "
+        "LD_PRELOAD cleared by the workload?); its stderr:\n" +
+        Tail(recording.workload.err));
+  }
+  POWERCUT_ASSIGN_OR_RETURN(recording.trace, shim::ReadTrace(trace_file));
+  if (recording.trace.dropped > 0) {
+    return Status::InvalidArgument("the trace lost " + std::to_string(recording.trace.dropped) +
+                                   " records (full): raise POWERCUT_TRACE_CAPACITY");
+  }
+  if (recording.trace.root != options.root) {
+    recording.notes.push_back("the trace's root is " + recording.trace.root);
+  }
+  if (recording.trace.skipped_uncommitted > 0) {
+    recording.notes.push_back(std::to_string(recording.trace.skipped_uncommitted) +
+                              " trace records were left unfinished by killed processes");
+  }
+  return recording;
+}
+
+}  // namespace powercut::blackbox
