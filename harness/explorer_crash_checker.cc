@@ -36,6 +36,17 @@ bool MediaDamaged(const SimFs& fs) {
   return false;
 }
 
+bool PageCacheDropped(const SimFs& fs) {
+  for (const faultfs::FiredFault& fault : fs.FiredFaults()) {
+    Result<faultfs::FaultRule> rule = faultfs::FaultRule::Parse(fault.rule);
+    if (rule.ok() && rule->kind == faultfs::FaultKind::kFsyncEio &&
+        rule->after_failure != faultfs::FsyncFailureProfile::kKeep) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool DamageReported(const SimFs& fs, const Status& status) {
   return status.IsCorruption() && MediaDamaged(fs);
 }
@@ -74,7 +85,8 @@ Status CrashChecker::Explore(const SimFs& fs, const CrashStateId& id, uint32_t d
                              bool lossless_so_far, std::vector<PathViolation>* out) {
   POWERCUT_ASSIGN_OR_RETURN(std::unique_ptr<SimFs> crashed, fs.Crash(id));
   crashed->ClearFaultRules();  // recovery runs on fresh hardware; damage stays
-  const bool lossless = lossless_so_far && id.model.kind == CrashModelKind::kProcessKill;
+  const bool lossless = lossless_so_far && id.model.kind == CrashModelKind::kProcessKill &&
+                        !PageCacheDropped(*crashed);
   const bool explore_inner = depth < config_.max_depth;
   CacheUse& use = cache_use_[static_cast<size_t>(id.model.kind)];
   path_.push_back(id);
@@ -148,7 +160,8 @@ Status CrashChecker::Replay(const SimFs& fs, std::span<const CrashStateId> path,
   assert(!path.empty());
   POWERCUT_ASSIGN_OR_RETURN(std::unique_ptr<SimFs> crashed, fs.Crash(path[0]));
   crashed->ClearFaultRules();  // as in Explore
-  const bool lossless = lossless_so_far && path[0].model.kind == CrashModelKind::kProcessKill;
+  const bool lossless = lossless_so_far && path[0].model.kind == CrashModelKind::kProcessKill &&
+                        !PageCacheDropped(*crashed);
   if (path.size() == 1) {
     POWERCUT_ASSIGN_OR_RETURN(RecoveryOutcome outcome,
                               Recover(crashed.get(), {}, config_.check_durable_recovery));

@@ -147,6 +147,11 @@ class CrashChecker {
 // Whether a `fault bitflip` step damaged durable data of `fs` (crash states
 // and clones keep the log of fired faults).
 bool MediaDamaged(const faultfs::SimFs& fs);
+// Whether a failed fsync on `fs` threw dirty pages away (an fsync-eio rule
+// with the drop or clean-but-visible profile fired): acknowledged but
+// unsynced writes may then be gone without any crash, so not even a
+// process-kill or a clean reopen is lossless any more.
+bool PageCacheDropped(const faultfs::SimFs& fs);
 // Whether `status` is the engine reporting real damage: Corruption, on a file
 // system MediaDamaged. Such a refusal is the correct behaviour (an engine
 // that serves a hole or drops acknowledged writes instead is caught by the

@@ -147,7 +147,8 @@ Status MainLine::Reopen(std::vector<Violation>* violations) {
     stopped_ = true;
     return handler_error_;
   }
-  POWERCUT_ASSIGN_OR_RETURN(bool recovered, RecoverMainLine(/*lossless=*/true, violations));
+  POWERCUT_ASSIGN_OR_RETURN(bool recovered,
+                            RecoverMainLine(/*lossless=*/!PageCacheDropped(*fs_), violations));
   (void)recovered;  // a failed recovery has already stopped the run
   return handler_error_;
 }
@@ -171,7 +172,7 @@ Status MainLine::CrashStep(const Operation& op, std::vector<Violation>* violatio
   fs_ = std::move(crashed);
   POWERCUT_ASSIGN_OR_RETURN(engine_, (*config_.engine)(config_.settings));
   Watch(fs_.get());
-  const bool lossless = model.kind == CrashModelKind::kProcessKill;
+  const bool lossless = model.kind == CrashModelKind::kProcessKill && !PageCacheDropped(*fs_);
   // Points inside this recovery are crashes inside recovery (depth 2),
   // checked against the history as it stood before it.
   depth_ = 2;
