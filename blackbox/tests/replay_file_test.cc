@@ -1,0 +1,100 @@
+// Tests of replay files: everything a replay needs survives a round trip
+// (including binary data and empty fields), and a damaged file is refused
+// with its name and the byte offset.
+#include "replay_file.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "image.h"
+#include "trace_format.h"
+
+namespace powercut::blackbox {
+namespace {
+
+ReplayCase SampleCase() {
+  ReplayCase replay;
+  replay.root = "/tmp/root";
+  replay.check_command = "sh -c 'cat f'\nsecond line";
+  replay.timeout_seconds = 12.5;
+  replay.id = faultfs::CrashStateId::Parse("reorder@2:1.0").value();
+  replay.initial = {{"k", "v"}, {"j", "w"}};
+  replay.image.directories = {"/d"};
+  replay.image.files = {{"/d/f", std::string("bin\0ary\n", 8)}, {"/empty", ""}};
+  replay.trace.root = "/tmp/root";
+  shim::TraceEntry entry;
+  entry.seq = 7;
+  entry.kind = kTraceWrite;
+  entry.flag_bits = kTraceFailed;
+  entry.pid = 42;
+  entry.tid = 43;
+  entry.fd = 5;
+  entry.result = -1;
+  entry.err = 28;
+  entry.flags = 0x41;
+  entry.mode = 0644;
+  entry.offset = 1ull << 40;
+  entry.length = 9;
+  entry.path = "/tmp/root/d/f";
+  entry.data = std::string("\0\n\xff", 3);
+  replay.trace.entries = {entry, shim::TraceEntry{}};
+  return replay;
+}
+
+TEST(ReplayFileTest, RoundTrip) {
+  Result<std::string> dir = MakeTempDirectory();
+  ASSERT_TRUE(dir.ok());
+  const std::string path = *dir + "/sub/case.replay";
+  const ReplayCase written = SampleCase();
+  ASSERT_TRUE(WriteReplayFile(path, written).ok());
+  Result<ReplayCase> read = ReadReplayFile(path);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(read->root, written.root);
+  EXPECT_EQ(read->check_command, written.check_command);
+  EXPECT_DOUBLE_EQ(read->timeout_seconds, 12.5);
+  EXPECT_EQ(read->id, written.id);
+  EXPECT_EQ(read->initial, written.initial);
+  EXPECT_EQ(read->image.directories, written.image.directories);
+  EXPECT_EQ(read->image.files, written.image.files);
+  EXPECT_EQ(read->trace.root, written.trace.root);
+  ASSERT_EQ(read->trace.entries.size(), 2u);
+  const shim::TraceEntry& a = read->trace.entries[0];
+  const shim::TraceEntry& b = written.trace.entries[0];
+  EXPECT_EQ(std::tie(a.seq, a.kind, a.flag_bits, a.pid, a.tid, a.fd, a.result, a.err, a.flags,
+                     a.mode, a.offset, a.length, a.path, a.path2, a.data),
+            std::tie(b.seq, b.kind, b.flag_bits, b.pid, b.tid, b.fd, b.result, b.err, b.flags,
+                     b.mode, b.offset, b.length, b.path, b.path2, b.data));
+  EXPECT_EQ(read->trace.entries[1].fd, -1);
+  ASSERT_TRUE(RemoveTree(*dir).ok());
+}
+
+TEST(ReplayFileTest, DamagedFilesAreRefusedWithOffset) {
+  Result<std::string> dir = MakeTempDirectory();
+  ASSERT_TRUE(dir.ok());
+  const std::string path = *dir + "/case.replay";
+  ASSERT_TRUE(WriteReplayFile(path, SampleCase()).ok());
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto write = [&](const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+  };
+  write(bytes.substr(0, bytes.size() - 3));  // cut inside the last field
+  Result<ReplayCase> cut = ReadReplayFile(path);
+  ASSERT_FALSE(cut.ok());
+  EXPECT_NE(cut.status().message().find(path + ": byte offset"), std::string::npos)
+      << cut.status().message();
+  write("not a replay file\n");
+  EXPECT_NE(ReadReplayFile(path).status().message().find("not a powercut blackbox replay"),
+            std::string::npos);
+  EXPECT_FALSE(ReadReplayFile(*dir + "/missing").ok());
+  ASSERT_TRUE(RemoveTree(*dir).ok());
+}
+
+}  // namespace
+}  // namespace powercut::blackbox
