@@ -17,7 +17,7 @@ constexpr MutantInfo kNoneInfo{M::kNone, "none", "", "", "the correct engine"};
 constexpr MutantInfo kMutants[] = {
   {M::kAckBeforeWalFsync, "ack-before-wal-fsync", "C01", "ack before durable",
    "A sync write is acknowledged once its WAL record is written: the DataSync is skipped, "
-   "so the WAL is synced only when the memtable is flushed (DBImpl::AppendToWal)."},
+   "so the WAL is synced only when the memtable is flushed (DBImpl::SyncWal)."},
   {M::kWalUserspaceBuffer, "wal-userspace-buffer", "C01", "ack before durable",
    "WAL records wait in a user-space buffer that reaches write() only when it holds 4 KiB or "
    "the WAL is rolled or closed; a sync write DataSyncs the file without the buffered records "
@@ -29,10 +29,10 @@ constexpr MutantInfo kMutants[] = {
    "bytes and acknowledged (DBImpl::WriteQueued)."},
   {M::kFsyncRetryOnEio, "fsync-retry-on-eio", "C12", "fsync / write error mishandled",
    "A failed WAL DataSync is retried once, and the retry's success acknowledges the write, "
-   "although the failed fsync may have dropped the dirty data (DBImpl::AppendToWal)."},
+   "although the failed fsync may have dropped the dirty data (DBImpl::SyncWal)."},
   {M::kIgnoreFsyncError, "ignore-fsync-error", "C12", "fsync / write error mishandled",
    "The WAL DataSync's return value is ignored: a sync write is acknowledged even when its "
-   "fsync failed (DBImpl::AppendToWal)."},
+   "fsync failed (DBImpl::SyncWal)."},
   {M::kNoDirFsyncOnCreate, "no-dir-fsync-on-create", "C02", "missing directory fsync",
    "No SyncDir after a new WAL or table is created, so acknowledged records can live in a "
    "file whose name a power cut takes away (DBImpl::CreateWal, DBImpl::WriteTable)."},
@@ -60,8 +60,9 @@ constexpr MutantInfo kMutants[] = {
    "overwritten from offset 0 without truncation, and records carry no log number, so stale "
    "records after the new ones replay as valid (DBImpl::FlushImmutable, DBImpl::CreateWal)."},
   {M::kTrustZeroTail, "trust-zero-tail", "C08", "zero-filled tail trusted",
-   "The WAL reader takes an all-zero header for block padding and resumes at the next block, "
-   "so records after a zero-filled hole are replayed (LogReader::ParseFragment)."},
+   "The WAL reader takes zero bytes for padding and skips over them to the next non-zero byte, "
+   "so a record after a zero-filled hole is replayed as if nothing were missing "
+   "(LogReader::ParseFragment)."},
   {M::kDeleteWalBeforeTableDurable, "delete-wal-before-table-durable", "C09",
    "old data deleted before the replacement is durable",
    "A flush unlinks the old WAL before it writes and syncs the table and the manifest edit "
