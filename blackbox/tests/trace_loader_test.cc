@@ -9,6 +9,7 @@
 #include <linux/falloc.h>
 #include <sys/mman.h>
 
+#include "trace_builder_support.h"
 #include "trace_format.h"
 
 namespace powercut::blackbox {
@@ -17,51 +18,8 @@ namespace {
 using faultfs::OpKind;
 using shim::Trace;
 using shim::TraceEntry;
-
-constexpr const char* kRoot = "/real/root";
-
-class TraceBuilder {
- public:
-  TraceEntry& Add(uint16_t kind, std::string path = "", int32_t fd = -1, int32_t pid = 100) {
-    TraceEntry entry;
-    entry.seq = ++seq_;
-    entry.kind = kind;
-    entry.pid = pid;
-    entry.tid = pid;
-    entry.fd = fd;
-    entry.path = path.empty() ? "" : std::string(kRoot) + path;
-    trace_.entries.push_back(entry);
-    return trace_.entries.back();
-  }
-  TraceEntry& Open(std::string path, int32_t fd, uint32_t flags, int32_t pid = 100) {
-    TraceEntry& e = Add(kTraceOpen, std::move(path), -1, pid);
-    e.flags = flags;
-    e.result = fd;
-    return e;
-  }
-  TraceEntry& Write(std::string path, int32_t fd, uint64_t offset, std::string data,
-                    int32_t pid = 100) {
-    TraceEntry& e = Add(kTraceWrite, std::move(path), fd, pid);
-    e.offset = offset;
-    e.data = std::move(data);
-    e.result = static_cast<int64_t>(e.data.size());
-    return e;
-  }
-  TraceEntry& Ack(std::string line, int32_t pid = 100) {
-    TraceEntry& e = Add(kTraceAck, "", -1, pid);
-    e.data = std::move(line);
-    return e;
-  }
-  Trace Build() {
-    Trace trace = trace_;
-    trace.root = kRoot;
-    return trace;
-  }
-
- private:
-  uint64_t seq_ = 0;
-  Trace trace_;
-};
+using testing_support::kRoot;
+using testing_support::TraceBuilder;
 
 LoadedTrace MustLoad(const Trace& trace, const InitialImage& image = {}) {
   Result<LoadedTrace> loaded = LoadTrace(image, trace);
