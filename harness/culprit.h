@@ -98,7 +98,10 @@ struct CulpritEvidence {
   std::vector<std::string> faults;      // fault rules the workload injects ("fsync-eio /db/*.log")
   bool main_line = false;               // no crash: a live read or scan disagreed
   bool workload_crashes = false;        // the workload has main-line `crash` steps
-  uint32_t crash_depth = 1;             // 2: the crash came inside a recovery
+  uint32_t crash_depth = 1;             // 2: the crash came inside a recovery's recovery
+  // The (outer) crash point lies inside a recovery: an Open that found a
+  // database to recover (a main-line reopen, or the recovery after a `crash`).
+  bool crash_inside_recovery = false;
   std::optional<faultfs::CrashModel> model;  // of the failing crash state
 };
 

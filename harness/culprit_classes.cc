@@ -153,6 +153,16 @@ struct Facts {
     }
     return {nullptr, nullptr};
   }
+  // A rename of one WAL onto another name of a WAL: a recycled log file.
+  const OpRecord* WalRecycled() const {
+    for (const OpRecord& op : landed) {
+      if (op.kind == OpKind::kRename && RoleOf(op.path) == Role::kWal &&
+          RoleOf(op.path2) == Role::kWal) {
+        return &op;
+      }
+    }
+    return nullptr;
+  }
   bool AnyTorn() const {
     return std::any_of(e.fates.begin(), e.fates.end(),
                        [](const PendingOpFate& fate) { return fate.fate == Fate::kTorn; });
@@ -198,6 +208,12 @@ std::optional<ClassSuggestion> FromContext(const Facts& f) {
                    "the workload injects fsync EIO and the engine's handling of the "
                    "error broke " +
                        std::string(GuaranteeName(e.guarantee)));
+  }
+  if (const OpRecord* recycle = f.WalRecycled()) {
+    return Suggest("C07", "a WAL file was recycled (" + recycle->ToString() +
+                              ") and recovery then broke " +
+                              std::string(GuaranteeName(e.guarantee)) +
+                              ": records of its previous life were read as live ones");
   }
   if (e.guarantee == Guarantee::kDurableRecovery || e.guarantee == Guarantee::kReadsStayTrue) {
     return Suggest("C14",
@@ -318,6 +334,11 @@ std::optional<ClassSuggestion> WithoutCulprits(const Facts& f) {
   }
   if (e.guarantee == Guarantee::kRecovers && f.AnyTorn()) {
     return Suggest("C05", "recovery refused a state whose only damage is a torn write");
+  }
+  if (e.guarantee == Guarantee::kAcknowledgedDurable && !e.main_line) {
+    return Suggest("C01",
+                   "an acknowledged write is lost although no pending operation is to "
+                   "blame: its data never reached the file system before the ack");
   }
   return std::nullopt;
 }

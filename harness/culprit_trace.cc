@@ -128,7 +128,10 @@ class TracingAdapter final : public EngineAdapter {
     if (tracing_ == nullptr || tracing_->target() != sim) {
       tracing_ = std::make_unique<TracingFs>(sim, log_);
     }
-    return inner_->Open(tracing_.get(), dir);
+    log_->EnterOpen();
+    Status status = inner_->Open(tracing_.get(), dir);
+    log_->LeaveOpen();
+    return status;
   }
   Status Write(const std::vector<Mutation>& batch, bool sync) override {
     return inner_->Write(batch, sync);
@@ -152,7 +155,26 @@ class TracingAdapter final : public EngineAdapter {
 
 void TraceLog::Add(const OpRecord& record) {
   std::lock_guard<std::mutex> lock(mu_);
-  records_.emplace(record.position, record);
+  if (records_.emplace(record.position, record).second) {
+    in_recovery_[record.position] = opens_active_ > 0 && opens_entered_ > 1;
+  }
+}
+
+void TraceLog::EnterOpen() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++opens_entered_;
+  ++opens_active_;
+}
+
+void TraceLog::LeaveOpen() {
+  std::lock_guard<std::mutex> lock(mu_);
+  --opens_active_;
+}
+
+bool TraceLog::InsideRecovery(uint64_t position) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = in_recovery_.find(position);
+  return it != in_recovery_.end() && it->second;
 }
 
 std::vector<OpRecord> TraceLog::UpTo(uint64_t position) const {

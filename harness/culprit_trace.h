@@ -24,10 +24,19 @@ class TraceLog {
   void Add(const faultfs::OpRecord& record);
   // The records at positions <= `position`, oldest first.
   std::vector<faultfs::OpRecord> UpTo(uint64_t position) const;
+  // Brackets an adapter's Open: operations recorded in between belong to it.
+  void EnterOpen();
+  void LeaveOpen();
+  // Whether the operation at `position` ran inside an Open that recovered an
+  // existing database (any Open but the first one seen, which created it).
+  bool InsideRecovery(uint64_t position) const;
 
  private:
   mutable std::mutex mu_;
   std::map<uint64_t, faultfs::OpRecord> records_;
+  uint64_t opens_entered_ = 0;
+  uint64_t opens_active_ = 0;
+  std::map<uint64_t, bool> in_recovery_;  // by position
 };
 
 // `inner`, with every adapter recording the operations of the SimFs it

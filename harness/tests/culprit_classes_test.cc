@@ -123,7 +123,14 @@ std::vector<Row> Rows() {
   add("process kill lost an ack", "C01",
       [](CulpritEvidence& e) { e.model = ModelNamed("process-kill"); });
   add("earlier crash, no culprit", "C10", [](CulpritEvidence& e) { e.workload_crashes = true; });
-  add("nothing to go on", "", [](CulpritEvidence&) {});
+  add("ack lost, nothing pending to blame", "C01", [](CulpritEvidence&) {});
+  add("recycled WAL", "C07", [&](CulpritEvidence& e) {
+    e.trace = {Op(8, OpKind::kRename, "/db/000003.log", "/db/000007.log"), wal_write};
+    e.fates = {FateOf(wal_write, Fate::kDropped)};
+    e.culprits = {0};
+    e.guarantee = Guarantee::kNoInvention;
+  });
+  add("nothing to go on", "", [](CulpritEvidence& e) { e.guarantee = Guarantee::kNoHole; });
   return rows;
 }
 
