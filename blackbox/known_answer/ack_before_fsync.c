@@ -20,9 +20,7 @@
 
 static void run_workload(const char* root, int keys) {
   char path[kKaPathMax];
-  ka_join(path, root, "log");
-  int fd = open(path, O_WRONLY | O_APPEND);
-  if (fd < 0) ka_die("open", path, errno);
+  int fd = ka_open_for_append(root, "log", path);
   for (int i = 0; i < keys; i++) {
     char record[64];
     int n = snprintf(record, sizeof record, "k%d v%d\n", i, i);
@@ -42,31 +40,11 @@ static void run_workload(const char* root, int keys) {
   close(fd);
 }
 
-static int run_check(const char* image) {
-  char path[kKaPathMax];
-  ka_join(path, image, "log");
-  size_t len = 0;
-  char* text = ka_read_file(path, &len);
-  if (text == NULL) {
-    perror(path);
-    return kKaExitCannotRecover;
-  }
-  ka_print_text_records(text, len);
-  free(text);
-  return kKaExitRecovered;
-}
+static void run_init(const char* root) { ka_init_empty_file(root, "log"); }
+
+static int run_check(const char* image) { return ka_check_text_file(image, "log"); }
 
 int main(int argc, char** argv) {
-  int keys = 0;
-  int mode = ka_parse_mode(argc, argv, &keys);
-  if (mode == 2) return run_check(ka_dir_from_env("POWERCUT_IMAGE"));
-  const char* root = ka_dir_from_env("POWERCUT_ROOT");
-  char path[kKaPathMax];
-  ka_join(path, root, "log");
-  if (mode == 0) {
-    ka_create_empty(path);
-  } else {
-    run_workload(root, keys);
-  }
-  return 0;
+  const struct KaProgram program = {run_init, run_workload, run_check};
+  return ka_main(argc, argv, &program);
 }

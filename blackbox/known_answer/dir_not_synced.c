@@ -72,16 +72,19 @@ static int run_check(const char* image) {
   return kKaExitRecovered;
 }
 
-int main(int argc, char** argv) {
-  int keys = 0;
-  int mode = ka_parse_mode(argc, argv, &keys);
-  if (mode == 2) return run_check(ka_dir_from_env("POWERCUT_IMAGE"));
+static void run_init(const char* root) {
   char dir[kKaPathMax];
-  ka_join(dir, ka_dir_from_env("POWERCUT_ROOT"), "keys");
-  if (mode == 0) {
-    if (mkdir(dir, 0755) != 0) ka_die("mkdir", dir, errno);
-    return 0;
-  }
+  ka_join(dir, root, "keys");
+  if (mkdir(dir, 0755) != 0) ka_die("mkdir", dir, errno);
+}
+
+static void run_workload(const char* root, int keys) {
+  char dir[kKaPathMax];
+  ka_join(dir, root, "keys");
   for (int i = 0; i < keys; i++) store_key(dir, i);
-  return 0;
+}
+
+int main(int argc, char** argv) {
+  const struct KaProgram program = {run_init, run_workload, run_check};
+  return ka_main(argc, argv, &program);
 }

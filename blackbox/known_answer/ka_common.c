@@ -102,7 +102,8 @@ uint32_t ka_crc32(const void* data, size_t len) {
   return ~crc;
 }
 
-int ka_parse_mode(int argc, char** argv, int* keys) {
+/* 0 init, 1 workload (N in *keys), 2 check; usage and exit 3 otherwise. */
+static int parse_mode(int argc, char** argv, int* keys) {
   if (argc == 2 && strcmp(argv[1], "init") == 0) return 0;
   if (argc == 2 && strcmp(argv[1], "check") == 0) return 2;
   if (argc == 3 && strcmp(argv[1], "workload") == 0) {
@@ -120,6 +121,49 @@ int ka_parse_mode(int argc, char** argv, int* keys) {
           "  check       print the store recovered from $POWERCUT_IMAGE as `key value` lines\n",
           program_invocation_short_name);
   exit(kKaExitError);
+}
+
+int ka_main(int argc, char** argv, const struct KaProgram* program) {
+  int keys = 0;
+  int mode = parse_mode(argc, argv, &keys);
+  if (mode == 2) return program->check(ka_dir_from_env("POWERCUT_IMAGE"));
+  const char* root = ka_dir_from_env("POWERCUT_ROOT");
+  if (mode == 0) {
+    program->init(root);
+  } else {
+    program->workload(root, keys);
+  }
+  return 0;
+}
+
+void ka_init_empty_file(const char* root, const char* name) {
+  char path[kKaPathMax];
+  ka_join(path, root, name);
+  ka_create_empty(path);
+}
+
+int ka_open_for_append(const char* root, const char* name, char* path) {
+  ka_join(path, root, name);
+  int fd = open(path, O_WRONLY | O_APPEND);
+  if (fd < 0) ka_die("open", path, errno);
+  return fd;
+}
+
+char* ka_read_image_file(const char* image, const char* name, size_t* len) {
+  char path[kKaPathMax];
+  ka_join(path, image, name);
+  char* contents = ka_read_file(path, len);
+  if (contents == NULL) perror(path);
+  return contents;
+}
+
+int ka_check_text_file(const char* image, const char* name) {
+  size_t len = 0;
+  char* text = ka_read_image_file(image, name, &len);
+  if (text == NULL) return kKaExitCannotRecover;
+  ka_print_text_records(text, len);
+  free(text);
+  return kKaExitRecovered;
 }
 
 /* True when line[0, len) is "key value": two non-empty fields, one space,

@@ -65,10 +65,33 @@ char* ka_read_file(const char* path, size_t* len);
 /* CRC-32 (IEEE 802.3, reflected, as zlib's crc32) of `len` bytes. */
 uint32_t ka_crc32(const void* data, size_t len);
 
-/* Parses `argv` for the three modes; returns the mode's index (0 init,
- * 1 workload, 2 check) and stores N in *keys for workload. Prints usage and
- * exits 3 on anything else. */
-int ka_parse_mode(int argc, char** argv, int* keys);
+/* One known-answer program: its three modes. */
+struct KaProgram {
+  void (*init)(const char* root);               /* create the empty store */
+  void (*workload)(const char* root, int keys); /* store k0..k(keys-1), acking */
+  int (*check)(const char* image);              /* print the state; an exit status */
+};
+
+/* The whole main(): parses `init | workload N | check` (usage and exit 3 on
+ * anything else), takes the directory from POWERCUT_ROOT (init, workload) or
+ * POWERCUT_IMAGE (check), runs the mode and returns main's exit status. */
+int ka_main(int argc, char** argv, const struct KaProgram* program);
+
+/* init of a store kept in one file: creates root/name, empty. */
+void ka_init_empty_file(const char* root, const char* name);
+
+/* Opens the existing root/name O_WRONLY | O_APPEND, with its path in
+ * path[kKaPathMax]; dies on error. */
+int ka_open_for_append(const char* root, const char* name, char* path);
+
+/* Reads image/name whole (see ka_read_file); on failure prints why to stderr
+ * and returns NULL, and the checker should exit kKaExitCannotRecover. */
+char* ka_read_image_file(const char* image, const char* name, size_t* len);
+
+/* check of a store kept as "key value\n" lines in image/name: prints the
+ * complete records (ka_print_text_records); kKaExitCannotRecover if the file
+ * cannot be read. */
+int ka_check_text_file(const char* image, const char* name);
 
 /* Parses complete "key value\n" lines of text[0, len) and prints each; stops
  * at the first line that is incomplete (no newline), holds a NUL or does not

@@ -51,31 +51,11 @@ static void run_workload(const char* root, int keys) {
   }
 }
 
-static int run_check(const char* image) {
-  char path[kKaPathMax];
-  ka_join(path, image, "db");
-  size_t len = 0;
-  char* text = ka_read_file(path, &len);
-  if (text == NULL) {
-    perror(path);
-    return kKaExitCannotRecover;
-  }
-  ka_print_text_records(text, len);
-  free(text);
-  return kKaExitRecovered;
-}
+static void run_init(const char* root) { ka_init_empty_file(root, "db"); }
+
+static int run_check(const char* image) { return ka_check_text_file(image, "db"); }
 
 int main(int argc, char** argv) {
-  int keys = 0;
-  int mode = ka_parse_mode(argc, argv, &keys);
-  if (mode == 2) return run_check(ka_dir_from_env("POWERCUT_IMAGE"));
-  const char* root = ka_dir_from_env("POWERCUT_ROOT");
-  if (mode == 0) {
-    char db[kKaPathMax];
-    ka_join(db, root, "db");
-    ka_create_empty(db);
-  } else {
-    run_workload(root, keys);
-  }
-  return 0;
+  const struct KaProgram program = {run_init, run_workload, run_check};
+  return ka_main(argc, argv, &program);
 }

@@ -49,9 +49,7 @@ static size_t encode_record(unsigned char* out, const char* key, const char* val
 
 static void run_workload(const char* root, int keys) {
   char path[kKaPathMax];
-  ka_join(path, root, "log");
-  int fd = open(path, O_WRONLY | O_APPEND);
-  if (fd < 0) ka_die("open", path, errno);
+  int fd = ka_open_for_append(root, "log", path);
   for (int i = 0; i < keys; i++) {
     char key[24], value[24], line[80];
     snprintf(key, sizeof key, "k%d", i);
@@ -98,31 +96,18 @@ static void print_records(const unsigned char* log, size_t len) {
   }
 }
 
+static void run_init(const char* root) { ka_init_empty_file(root, "log"); }
+
 static int run_check(const char* image) {
-  char path[kKaPathMax];
-  ka_join(path, image, "log");
   size_t len = 0;
-  char* log = ka_read_file(path, &len);
-  if (log == NULL) {
-    perror(path);
-    return kKaExitCannotRecover;
-  }
+  char* log = ka_read_image_file(image, "log", &len);
+  if (log == NULL) return kKaExitCannotRecover;
   print_records((const unsigned char*)log, len);
   free(log);
   return kKaExitRecovered;
 }
 
 int main(int argc, char** argv) {
-  int keys = 0;
-  int mode = ka_parse_mode(argc, argv, &keys);
-  if (mode == 2) return run_check(ka_dir_from_env("POWERCUT_IMAGE"));
-  const char* root = ka_dir_from_env("POWERCUT_ROOT");
-  if (mode == 0) {
-    char path[kKaPathMax];
-    ka_join(path, root, "log");
-    ka_create_empty(path);
-  } else {
-    run_workload(root, keys);
-  }
-  return 0;
+  const struct KaProgram program = {run_init, run_workload, run_check};
+  return ka_main(argc, argv, &program);
 }
