@@ -18,6 +18,7 @@ namespace powercut::cli {
 int ListMain(const std::vector<std::string>& args);
 int RunMain(const std::vector<std::string>& args);
 int ReplayMain(const std::vector<std::string>& args);
+int MutantsMain(const std::vector<std::string>& args);  // cli_mutants.cc
 
 // How the binary was invoked (argv[0]), for the repro commands it prints:
 // "build/bin/powercut replay FILE" can be pasted as is.

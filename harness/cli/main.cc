@@ -1,7 +1,8 @@
 // powercut: the command line of the crash-consistency harness.
-//   powercut list [scenarios|models|engines]   what a run can be made of
+//   powercut list [scenarios|models|engines|mutants]   what a run can be made of
 //   powercut run [flags]                       the crash-test matrix
 //   powercut replay FILE                       one saved failure, exactly
+//   powercut mutants [flags]                   the mutant matrix (every bug caught?)
 //   powercut blackbox [flags]                  an unmodified program, through the shim
 // Each verb has --help. Exit codes (flags.h): 0 ok, 1 a guarantee was
 // broken (or a replay reproduced it), 2 bad usage or bad input.
@@ -22,9 +23,11 @@ constexpr const char* kUsage =
     "file operation under several crash models, recovers, and checks the result.\n"
     "\n"
     "verbs:\n"
-    "  list [scenarios|models|engines]   list what a run can use\n"
+    "  list [scenarios|models|engines|mutants]\n"
+    "                                    list what a run can use\n"
     "  run [flags]                       run scenarios x crash models x seeds on an engine\n"
     "  replay FILE                       replay one saved failure (a repro file)\n"
+    "  mutants [flags]                   run the matrix on every mutant: each must be caught\n"
     "  blackbox [flags]                  crash-test an unmodified program (LD_PRELOAD shim)\n"
     "\n"
     "Run `powercut <verb> --help` for a verb's flags.\n";
@@ -46,8 +49,10 @@ int main(int argc, char** argv) {
   if (verb == "list") return powercut::cli::ListMain(args);
   if (verb == "run") return powercut::cli::RunMain(args);
   if (verb == "replay") return powercut::cli::ReplayMain(args);
+  if (verb == "mutants") return powercut::cli::MutantsMain(args);
   if (verb == "blackbox") return powercut::cli::BlackboxMain(args);
-  std::fprintf(stderr, "powercut: unknown verb '%s' (valid: list, run, replay, blackbox)\n\n%s",
+  std::fprintf(stderr,
+               "powercut: unknown verb '%s' (valid: list, run, replay, mutants, blackbox)\n\n%s",
                verb.c_str(), kUsage);
   return powercut::cli::kExitUsage;
 }
