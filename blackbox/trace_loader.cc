@@ -307,18 +307,9 @@ Result<std::string> VirtualPath(const std::string& root, const std::string& path
   return Status::InvalidArgument("path '" + path + "' is outside the root '" + root + "'");
 }
 
-std::string TraceKindName(uint16_t kind) {
-  static constexpr const char* kNames[] = {
-      "?",     "open",   "write", "truncate", "fallocate", "fsync",  "fdatasync", "sync_file_range",
-      "sync",  "syncfs", "msync", "rename",   "link",      "unlink", "mkdir",     "rmdir",
-      "close", "dup",    "ack",   "exec",     "fault"};
-  if (kind >= 1 && kind < std::size(kNames)) return kNames[kind];
-  return "kind " + std::to_string(kind);
-}
-
 std::string DescribeEntry(const TraceEntry& e) {
   std::string text = "seq " + std::to_string(e.seq) + " pid " + std::to_string(e.pid) + " " +
-                     TraceKindName(e.kind);
+                     shim::TraceKindName(e.kind);
   if (!e.path.empty()) text += " " + e.path;
   if (!e.path2.empty()) text += " -> " + e.path2;
   if (e.kind == kTraceWrite || e.kind == kTraceMsync) {

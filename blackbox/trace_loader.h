@@ -36,7 +36,7 @@
 #include "ack_lines.h"
 #include "powercut/faultfs/sim_fs.h"
 #include "powercut/status.h"
-#include "trace_types.h"
+#include "trace_reader.h"
 
 namespace powercut::blackbox {
 
@@ -78,8 +78,6 @@ Result<LoadedTrace> LoadTrace(const InitialImage& image, const shim::Trace& trac
 // InvalidArgument if `path` is not at or under `root`.
 Result<std::string> VirtualPath(const std::string& root, const std::string& path);
 
-// The name of a trace kind: "open", "write", ... ("kind 99" if unknown).
-std::string TraceKindName(uint16_t kind);
 // "seq 17 pid 42 write /root/x @0 +5" for people.
 std::string DescribeEntry(const shim::TraceEntry& entry);
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "trace_types.h"
+#include "trace_reader.h"
 
 namespace powercut::blackbox::testing_support {
 
