@@ -3,13 +3,17 @@
 # `ack D k` write one protocol line to the descriptor named by
 # $POWERCUT_ACK_FD; outside powercut (the variable unset) they print nothing.
 #
-# POSIX sh redirects only descriptors 0-9 by number (dash rejects `>&12` as
-# "Bad fd number"), so a higher descriptor is reached through /dev/fd/N, which
-# on Linux reopens the same pipe or file.
+# `powercut blackbox` passes descriptor 3. POSIX sh can name only descriptors
+# 0-9 in a redirection (dash rejects `>&12` as "Bad fd number"), and reopening
+# /dev/fd/N would give a new descriptor the shim does not watch, so a larger
+# number is refused with a clear message.
 ack() {
   [ -n "${POWERCUT_ACK_FD:-}" ] || return 0
   case $POWERCUT_ACK_FD in
-    [0-9]) eval "printf '%s\\n' \"\$*\" >&$POWERCUT_ACK_FD" ;;
-    *) printf '%s\n' "$*" >>"/dev/fd/$POWERCUT_ACK_FD" ;;
+    [0-9]) printf '%s\n' "$*" >&"$POWERCUT_ACK_FD" ;;
+    *)
+      echo "ack.sh: POWERCUT_ACK_FD=$POWERCUT_ACK_FD: sh can only write to descriptors 0-9" >&2
+      return 1
+      ;;
   esac
 }
