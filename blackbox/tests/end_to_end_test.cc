@@ -134,6 +134,9 @@ TEST_F(EndToEndTest, InitialStateAndCheckerExitCodes) {
 }
 
 TEST_F(EndToEndTest, BadInputExitsTwoAndSaysWhatIsValid) {
+  Output help = Blackbox("--help");
+  EXPECT_EQ(help.exit_code, 0) << help.text;
+  EXPECT_NE(help.text.find("--crash-points all|sync"), std::string::npos) << help.text;
   Output model = Blackbox("--root r --workload true --check true --model nope");
   EXPECT_EQ(model.exit_code, 2);
   EXPECT_NE(model.text.find("valid models"), std::string::npos) << model.text;

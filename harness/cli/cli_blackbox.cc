@@ -124,12 +124,12 @@ int BlackboxMain(const std::vector<std::string>& args) {
       "(DESIGN.md, the black-box protocol v1; docs/blackbox.md).");
   AddFlags(parser, config);
   Status status = parser.Parse(args);
-  if (status.ok()) status = Validate(config);
-  if (!status.ok()) return UsageError(kVerb, parser, status);
-  if (parser.help_requested()) {
+  if (status.ok() && parser.help_requested()) {
     std::fputs(parser.Usage().c_str(), stdout);
     return kExitOk;
   }
+  if (status.ok()) status = Validate(config);
+  if (!status.ok()) return UsageError(kVerb, parser, status);
   if (config.models.empty()) config.models = DefaultModels();
   return config.replay.empty() ? RunBlackbox(config) : ReplayBlackbox(config);
 }
