@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 
 #include "culprit.h"
 #include "powercut/engine/mutant.h"
@@ -224,6 +225,24 @@ std::vector<CrashModel> ModelsInMatrixOrder(const Scenario& scenario) {
   return models;
 }
 
+std::vector<Scenario> ScenariosInMatrixOrder(std::vector<Scenario> scenarios, uint64_t seed) {
+  auto size = [seed](const Scenario& scenario) -> size_t {
+    Result<Workload> workload = scenario.WorkloadForSeed(seed);
+    return workload.ok() ? workload->ops.size() : SIZE_MAX;
+  };
+  std::vector<std::pair<size_t, Scenario>> sized;
+  for (Scenario& scenario : scenarios) {
+    const size_t ops = size(scenario);
+    sized.emplace_back(ops, std::move(scenario));
+  }
+  std::stable_sort(sized.begin(), sized.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second.name < b.second.name;
+  });
+  std::vector<Scenario> ordered;
+  for (auto& [ops, scenario] : sized) ordered.push_back(std::move(scenario));
+  return ordered;
+}
+
 uint64_t MutantMatrixResult::caught() const {
   return std::count_if(rows.begin(), rows.end(), [](const MutantRow& r) { return r.caught; });
 }
@@ -273,8 +292,9 @@ Result<MutantMatrixResult> RunMutantMatrix(const std::vector<Scenario>& scenario
   MutantMatrixResult result;
   result.max_repro_ops = options.max_repro_ops;
   result.baseline = RunBaseline(scenarios, options);
+  const std::vector<Scenario> ordered = ScenariosInMatrixOrder(scenarios, options.first_seed);
   for (const engine::MutantInfo& info : mutants) {
-    result.rows.push_back(RunMutant(scenarios, info, options));
+    result.rows.push_back(RunMutant(ordered, info, options));
   }
   return result;
 }

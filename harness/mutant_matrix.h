@@ -7,9 +7,10 @@
 // analysis (culprit.h) which bug class the evidence points to, so the table
 // shows whether the harness also *names* the bug right.
 //
-// Order. Scenarios in the order given (LoadScenarioDir sorts by file name),
-// then seeds ascending, then the scenario's crash models in CrashModel::All()
-// order (kinds in enum order); each (scenario, seed, model) is one
+// Order. Scenarios smallest first: by the number of operations of their
+// workload for the first seed, ties by name (a small workload that catches a
+// mutant gives a cheap run and a short repro); then seeds ascending, then the scenario's crash
+// models in CrashModel::All() order (kinds in enum order); each (scenario, seed, model) is one
 // exploration that stops at its first failure. The first failing one
 // catches the mutant: its scenario, seed and model go in the table, and
 // `states_until_caught` sums the states checked by every exploration up to
@@ -104,6 +105,9 @@ struct MutantMatrixResult {
 // ones) or an empty scenario list; every other problem is in the result.
 Result<MutantMatrixResult> RunMutantMatrix(const std::vector<Scenario>& scenarios,
                                            const MutantMatrixOptions& options);
+
+// `scenarios` in the order the mutant runs use (see the file comment).
+std::vector<Scenario> ScenariosInMatrixOrder(std::vector<Scenario> scenarios, uint64_t seed);
 
 // A scenario's crash models in CrashModel::All() order (kinds in enum order,
 // stable): its own list, or every model when it names none.
