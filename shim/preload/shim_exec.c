@@ -94,7 +94,10 @@ static char** augment(char* const* envp, char** out, char* preload, size_t prelo
 }
 
 /* Declares `name`, the augmented copy of `envp`, on the caller's stack. */
+/* The new image (or a vfork child, which shares our memory) may move the
+ * offsets of every inherited descriptor: the offset cache must not trust them. */
 #define SHIM_AUGMENTED_ENV(name, envp)                                                            \
+  if (shim.enabled) shim_fd_share_all();                                                          \
   char* name##_slots[env_count(envp) + kCarriedCount + 2];                                        \
   char name##_preload[PATH_MAX * 2];                                                              \
   char** name = shim.enabled ? augment(envp, name##_slots, name##_preload, sizeof name##_preload) \

@@ -58,9 +58,13 @@ void shim_say(const char* a, const char* b, const char* c) {
   }
 }
 
+/* After fork both processes share every open file description. */
+static void after_fork_in_parent(void) { shim_fd_share_all(); }
+
 static void after_fork_in_child(void) {
   shim.pid = (pid_t)syscall(SYS_getpid);
   cached_tid = 0;
+  shim_fd_share_all();
 }
 
 static uint64_t parse_capacity(const char* text) {
@@ -228,7 +232,7 @@ static void configure(void) {
     }
   }
   if (map_trace(trace) != 0) return;
-  pthread_atfork(NULL, NULL, after_fork_in_child);
+  pthread_atfork(NULL, after_fork_in_parent, after_fork_in_child);
   shim.enabled = 1;
   record_exec();
 }

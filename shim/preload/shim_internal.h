@@ -139,6 +139,15 @@ struct ShimFd {
   int append;         /* O_APPEND is set on the open file description */
   uint32_t rule_mask; /* which fault rules match the path */
   FILE* stream;       /* the stdio stream opened on it, if any */
+  /* The file offset cache that saves an lseek per write. Valid only while
+   * this descriptor is the only one moving its open file description's offset
+   * (opened here, never dup'ed, no fork/exec/spawn since, no stream) and no
+   * offset-moving call (read, lseek, ...) ran since it was stored: those bump
+   * `moves` before and after they run. */
+  int private_offset;
+  uint64_t moves;        /* atomic */
+  uint64_t cached_moves; /* `moves` when cached_offset was stored */
+  int64_t cached_offset; /* -1: unknown */
   size_t path_len;
   char path[PATH_MAX];
 };
@@ -152,6 +161,8 @@ struct ShimFdInfo {
   char path[PATH_MAX];
 };
 
+/* "/proc/self/fd/<fd>" into out, without stdio (async-signal-safe). */
+void shim_proc_fd_path(int fd, char out[32]);
 /* Lexically normalises the absolute `in` into out[PATH_MAX]; returns its
  * length, or -1 when it does not fit. */
 int shim_normalise(const char* in, char* out);
@@ -166,6 +177,16 @@ int shim_fd_lookup(int fd, struct ShimFdInfo* info);
 int shim_fd_maybe_tracked(int fd);
 /* Table updates (REQUIRE: the lock is held for tracked entries). */
 void shim_fd_set_tracked(int fd, const char* path, size_t len, int append);
+/* As above for a descriptor this process just opened (file offset 0). */
+void shim_fd_set_opened(int fd, const char* path, size_t len, int append);
+/* The offset cache. REQUIRE: the lock. `*moves` receives the counter to pass
+ * to shim_fd_store_offset; returns 1 with *offset when the cache is valid. */
+int shim_fd_cached_offset(int fd, uint64_t* moves, int64_t* offset);
+void shim_fd_store_offset(int fd, uint64_t moves, int64_t offset);
+/* Called around every call that may move `fd`'s offset (no lock). */
+void shim_fd_offset_moving(int fd);
+/* Every descriptor's offset may now be moved by another process. */
+void shim_fd_share_all(void);
 void shim_fd_set_untracked(int fd);
 void shim_fd_forget(int fd); /* back to unknown (closed) */
 void shim_fd_copy(int from, int to);
@@ -204,7 +225,7 @@ void shim_emit_write(const struct ShimFdInfo* info, int fd, int64_t result, int 
                      uint64_t offset, int source, const void* data, const struct iovec* iov,
                      int iovcnt, uint16_t extra_bits);
 /* The file offset a write of `n` bytes that just returned started at. */
-uint64_t shim_offset_after_write(int fd, const struct ShimFdInfo* info, int64_t n);
+uint64_t shim_offset_after_write(int fd, int append, int64_t n);
 /* Records `n` bytes written to the ack descriptor. REQUIRES: the lock. */
 void shim_emit_ack(const void* data, size_t n, const struct iovec* iov, int iovcnt);
 

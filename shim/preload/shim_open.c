@@ -77,7 +77,7 @@ static int open_end(struct OpenCall* c, int fd) {
     return fd;
   }
   if (!c->locked) shim_lock();
-  if (fd >= 0) shim_fd_set_tracked(fd, c->path, (size_t)c->path_len, (c->flags & O_APPEND) != 0);
+  if (fd >= 0) shim_fd_set_opened(fd, c->path, (size_t)c->path_len, (c->flags & O_APPEND) != 0);
   if (fd >= 0 || (c->flags & O_CREAT)) {
     struct ShimRecord r;
     shim_record_init(&r, kTraceOpen);

@@ -64,11 +64,26 @@ static int under_root(char* out, int len) {
   return (int)(shim.root_len + rest);
 }
 
+void shim_proc_fd_path(int fd, char out[32]) {
+  static const char kPrefix[] = "/proc/self/fd/";
+  memcpy(out, kPrefix, sizeof kPrefix - 1);
+  char digits[12];
+  int n = 0;
+  unsigned int value = (unsigned int)fd;
+  do {
+    digits[n++] = (char)('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  size_t at = sizeof kPrefix - 1;
+  while (n > 0) out[at++] = digits[--n];
+  out[at] = '\0';
+}
+
 /* The directory `dirfd` names (AT_FDCWD: the cwd), absolute, into dir. */
 static int directory_of(int dirfd, char* dir) {
   if (dirfd == AT_FDCWD) return getcwd(dir, PATH_MAX) != NULL ? (int)strlen(dir) : -1;
   char link[32];
-  snprintf(link, sizeof link, "/proc/self/fd/%d", dirfd);
+  shim_proc_fd_path(dirfd, link);
   ssize_t n = readlink(link, dir, PATH_MAX - 1);
   if (n <= 0 || dir[0] != '/') return -1;
   dir[n] = '\0';
@@ -100,7 +115,7 @@ uint32_t shim_rule_mask_for(const char* path) {
 static int resolve_unknown(int fd, struct ShimFdInfo* info) {
   char link[32];
   char target[PATH_MAX];
-  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  shim_proc_fd_path(fd, link);
   ssize_t n = readlink(link, target, sizeof target - 1);
   if (n <= 0) return -1; /* not open: nothing to cache */
   target[n] = '\0';
@@ -156,8 +171,46 @@ void shim_fd_set_tracked(int fd, const char* path, size_t len, int append) {
   e->append = append;
   e->rule_mask = shim_rule_mask_for(e->path);
   e->stream = NULL;
+  e->private_offset = 0;
+  e->cached_offset = -1;
   if (fd > fd_high_water) fd_high_water = fd;
   __atomic_store_n(&e->state, kFdTracked, __ATOMIC_RELEASE);
+}
+
+void shim_fd_set_opened(int fd, const char* path, size_t len, int append) {
+  shim_fd_set_tracked(fd, path, len, append);
+  if (fd < 0 || fd >= kShimFdTableSize || append) return;
+  struct ShimFd* e = &fd_table[fd];
+  e->cached_moves = __atomic_load_n(&e->moves, __ATOMIC_SEQ_CST);
+  e->cached_offset = 0;
+  e->private_offset = 1;
+}
+
+int shim_fd_cached_offset(int fd, uint64_t* moves, int64_t* offset) {
+  if (fd < 0 || fd >= kShimFdTableSize) return 0;
+  struct ShimFd* e = &fd_table[fd];
+  *moves = __atomic_load_n(&e->moves, __ATOMIC_SEQ_CST);
+  if (!e->private_offset || e->cached_offset < 0 || e->cached_moves != *moves) return 0;
+  *offset = e->cached_offset;
+  return 1;
+}
+
+void shim_fd_store_offset(int fd, uint64_t moves, int64_t offset) {
+  if (fd < 0 || fd >= kShimFdTableSize) return;
+  struct ShimFd* e = &fd_table[fd];
+  int unchanged = __atomic_load_n(&e->moves, __ATOMIC_SEQ_CST) == moves;
+  e->cached_offset = e->private_offset && unchanged ? offset : -1;
+  e->cached_moves = moves;
+}
+
+void shim_fd_offset_moving(int fd) {
+  if (fd < 0 || fd >= kShimFdTableSize) return;
+  if (__atomic_load_n(&fd_table[fd].state, __ATOMIC_ACQUIRE) != kFdTracked) return;
+  __atomic_add_fetch(&fd_table[fd].moves, 1, __ATOMIC_SEQ_CST);
+}
+
+void shim_fd_share_all(void) {
+  for (int fd = 0; fd <= fd_high_water; ++fd) fd_table[fd].private_offset = 0;
 }
 
 void shim_fd_set_untracked(int fd) {
@@ -175,6 +228,7 @@ void shim_fd_forget(int fd) {
 
 void shim_fd_copy(int from, int to) {
   if (to < 0 || to >= kShimFdTableSize || from == to) return;
+  if (from >= 0 && from < kShimFdTableSize) fd_table[from].private_offset = 0;
   struct ShimFdInfo info;
   if (shim_fd_lookup(from, &info)) {
     shim_fd_set_tracked(to, info.path, info.path_len, info.append);
@@ -188,11 +242,15 @@ void shim_fd_copy(int from, int to) {
 }
 
 void shim_fd_set_append(int fd, int append) {
-  if (fd >= 0 && fd < kShimFdTableSize) fd_table[fd].append = append;
+  if (fd < 0 || fd >= kShimFdTableSize) return;
+  fd_table[fd].append = append;
+  if (append) fd_table[fd].private_offset = 0;
 }
 
 void shim_fd_set_stream(int fd, FILE* stream) {
-  if (fd >= 0 && fd < kShimFdTableSize) fd_table[fd].stream = stream;
+  if (fd < 0 || fd >= kShimFdTableSize) return;
+  fd_table[fd].stream = stream;
+  fd_table[fd].private_offset = 0; /* stdio reads and seeks behind us */
 }
 
 FILE* shim_fd_stream(int fd) {
@@ -218,8 +276,12 @@ void shim_fd_renamed(const char* from, size_t from_len, const char* to, size_t t
     memcpy(moved, to, to_len);
     memcpy(moved + to_len, e->path + from_len, rest + 1);
     FILE* stream = e->stream;
+    int private_offset = e->private_offset;
+    int64_t cached_offset = e->cached_offset;
     shim_fd_set_tracked(fd, moved, to_len + rest, e->append);
     e->stream = stream;
+    e->private_offset = private_offset;
+    e->cached_offset = cached_offset;
   }
 }
 

@@ -111,7 +111,7 @@ static void fd_begin(int fd, struct StdioCall* c) {
 static void emit_stream_write(int fd, const struct ShimFdInfo* info, uint64_t before,
                               uint64_t after) {
   char proc[32];
-  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  shim_proc_fd_path(fd, proc);
   int reader = open(proc, O_RDONLY | O_CLOEXEC);
   struct ShimRecord r;
   shim_record_init(&r, kTraceWrite);

@@ -286,6 +286,7 @@ static FILE* untracked_stream(FILE* f) {
 SHIM_EXPORT FILE* tmpfile(void) { return untracked_stream(SHIM_REAL(tmpfile)()); }
 SHIM_EXPORT FILE* tmpfile64(void) { return untracked_stream(SHIM_REAL(tmpfile64)()); }
 SHIM_EXPORT FILE* popen(const char* command, const char* type) {
+  if (shim_ready && shim.enabled) shim_fd_share_all();
   return untracked_stream(SHIM_REAL(popen)(command, type));
 }
 

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "shim_internal.h"
@@ -18,8 +20,29 @@ void shim_record_init(struct ShimRecord* r, uint16_t kind) {
   r->fd = -1;
 }
 
+/* Waits for the lock in slices: a robust futex whose owner died while
+ * another process's waiter was between checks has been seen to leave that
+ * waiter asleep with the owner-died state never delivered (a lost wake-up);
+ * a waiter that wakes up on its own re-reads the state and takes over. */
+enum { kLockSliceNanos = 200 * 1000 * 1000 };
+
+static int lock_slowly(pthread_mutex_t* lock) {
+  for (;;) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_nsec += kLockSliceNanos;
+    if (deadline.tv_nsec >= 1000000000) {
+      deadline.tv_nsec -= 1000000000;
+      ++deadline.tv_sec;
+    }
+    int rc = pthread_mutex_clocklock(lock, CLOCK_MONOTONIC, &deadline);
+    if (rc != ETIMEDOUT) return rc;
+  }
+}
+
 void shim_lock(void) {
-  int rc = pthread_mutex_lock(&shim.shared->lock);
+  int rc = pthread_mutex_trylock(&shim.shared->lock);
+  if (rc == EBUSY) rc = lock_slowly(&shim.shared->lock);
   if (SHIM_UNLIKELY(rc == EOWNERDEAD)) {
     /* The owner died holding the lock: whatever record it was writing stays
      * uncommitted (readers skip it by its `bytes`). */
@@ -40,6 +63,19 @@ void shim_unlock(void) { pthread_mutex_unlock(&shim.shared->lock); }
 
 static size_t data_length(const struct ShimRecord* r) {
   return r->data_source == kShimDataNone ? 0 : r->data_len;
+}
+
+/* Faulting the sparse trace in page by page costs a trap each; instead the
+ * shim prefaults it a chunk at a time (one madvise per 1 MiB, Linux >= 5.14;
+ * older kernels refuse it and the pages fault in as before). */
+enum { kPrefaultChunk = 1 << 20 };
+
+static void prefault_ahead(uint64_t old_end, uint64_t new_end) {
+  uint64_t chunk = (new_end + kPrefaultChunk - 1) / kPrefaultChunk;
+  if (chunk == (old_end + kPrefaultChunk - 1) / kPrefaultChunk) return;
+  uint64_t start = chunk * (uint64_t)kPrefaultChunk;
+  if (start + kPrefaultChunk > shim.capacity) return;
+  madvise(shim.base + start, kPrefaultChunk, MADV_POPULATE_WRITE);
 }
 
 /* REQUIRES: the lock. Reserves space for `r`; returns its offset or 0. */
@@ -64,6 +100,7 @@ static uint64_t reserve(const struct ShimRecord* r, struct TraceRecord** out) {
   rec->commit = 0;
   shim.shared->inflight = offset;
   h->end = offset + need;
+  prefault_ahead(offset, offset + need);
   rec->seq = h->next_seq++;
   rec->kind = r->kind;
   rec->flag_bits = r->flag_bits;

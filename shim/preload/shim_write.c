@@ -85,8 +85,8 @@ static ssize_t real_write(const struct WriteOp* op, size_t limit) {
   }
 }
 
-uint64_t shim_offset_after_write(int fd, const struct ShimFdInfo* info, int64_t n) {
-  if (info->append) {
+uint64_t shim_offset_after_write(int fd, int append, int64_t n) {
+  if (append) {
     struct stat st;
     if (fstat(fd, &st) == 0 && st.st_size >= n) return (uint64_t)(st.st_size - n);
     return 0;
@@ -95,13 +95,20 @@ uint64_t shim_offset_after_write(int fd, const struct ShimFdInfo* info, int64_t 
   return pos >= n ? (uint64_t)(pos - n) : 0;
 }
 
-static uint64_t landed_at(const struct WriteOp* op, const struct ShimFdInfo* info, ssize_t n) {
+/* Where the `n` bytes just written landed. REQUIRES: the lock; `moves` and
+ * `cached` from shim_fd_cached_offset before the write (`known` its result). */
+static uint64_t landed_at(const struct WriteOp* op, const struct ShimFdInfo* info, ssize_t n,
+                          int known, uint64_t moves, int64_t cached) {
   if (n <= 0) return 0;
   int append = info->append || (op->rwf & RWF_APPEND);
   if (positional(op) && !append) return (uint64_t)op->offset;
-  struct ShimFdInfo view = *info;
-  view.append = append;
-  return shim_offset_after_write(op->fd, &view, n);
+  if (append || !known) {
+    uint64_t offset = shim_offset_after_write(op->fd, append, n);
+    if (!append) shim_fd_store_offset(op->fd, moves, (int64_t)offset + n);
+    return offset;
+  }
+  shim_fd_store_offset(op->fd, moves, cached + n);
+  return (uint64_t)cached;
 }
 
 void shim_emit_write(const struct ShimFdInfo* info, int fd, int64_t result, int err,
@@ -153,6 +160,9 @@ static ssize_t write_tracked(const struct WriteOp* op, const struct ShimFdInfo* 
   size_t allowed = op->count;
   if (SHIM_UNLIKELY(info->rule_mask != 0))
     allowed = shim_fault_write(info->rule_mask, op->count, &rule);
+  uint64_t moves = 0;
+  int64_t cached = -1;
+  int known = shim_fd_cached_offset(op->fd, &moves, &cached);
   ssize_t n;
   if (rule >= 0 && allowed == 0) {
     n = -1;
@@ -163,8 +173,9 @@ static ssize_t write_tracked(const struct WriteOp* op, const struct ShimFdInfo* 
   }
   if (n > 0 && info->rule_mask != 0) shim_fault_account(info->rule_mask, (size_t)n);
   int source = op->iov != NULL ? kShimDataIovec : kShimDataBuffer;
-  shim_emit_write(info, op->fd, n, *err, landed_at(op, info, n), source, op->buf, op->iov,
-                  op->iovcnt, rule >= 0 ? kTraceInjected : 0);
+  uint64_t offset = landed_at(op, info, n, known, moves, cached);
+  shim_emit_write(info, op->fd, n, *err, offset, source, op->buf, op->iov, op->iovcnt,
+                  rule >= 0 ? kTraceInjected : 0);
   if (rule >= 0) shim_emit_fault(rule, info->path, info->path_len, n < 0 ? ENOSPC : 0);
   return n;
 }

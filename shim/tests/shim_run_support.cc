@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -28,6 +29,15 @@ Sandbox::Sandbox(const std::string& name) {
   fs::create_directories(root());
   fs::create_directories(outside());
   dir_ = fs::canonical(dir_).string();
+}
+
+Sandbox::~Sandbox() {
+  if (::testing::Test::HasFailure()) {
+    std::fprintf(stderr, "shim test sandbox kept for inspection: %s\n", dir_.c_str());
+    return;
+  }
+  std::error_code ignored;
+  fs::remove_all(dir_, ignored);
 }
 
 std::string ShimLibrary() { return POWERCUT_SHIM_LIBRARY; }

@@ -17,6 +17,10 @@ namespace powercut::shim::testing {
 class Sandbox {
  public:
   explicit Sandbox(const std::string& name);
+  // Removes the directory unless the test failed (then it is kept to inspect).
+  ~Sandbox();
+  Sandbox(const Sandbox&) = delete;
+  Sandbox& operator=(const Sandbox&) = delete;
   const std::string& dir() const { return dir_; }
   std::string root() const { return dir_ + "/root"; }
   std::string outside() const { return dir_ + "/outside"; }

@@ -2,7 +2,7 @@
  * the root argv[1]: thread t of process p writes RECORDS numbered 16-byte
  * records "p<p> t<t> n<nnnnnn>\n"-style to its own file own_p<p>_t<t> and to
  * the shared O_APPEND file "shared" (one descriptor per thread), with an
- * fdatasync of its own file every 256 records. The parent prints the child's
+ * fdatasync of its own file every SYNC_EVERY records. The parent prints the child's
  * pid first so a test that kills the parent can still reap the child. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 
 static int g_process;
 static int g_records;
+static int g_sync_every = 256;
 
 /* Exactly 16 bytes: "p1 t3 n00001234\n". */
 static void format_record(char* out, int process, int thread, int n) {
@@ -31,7 +32,7 @@ static void* writer(void* arg) {
   for (int n = 0; n < g_records; ++n) {
     format_record(record, g_process, thread, n);
     if (write(own, record, 16) != 16 || write(shared, record, 16) != 16) exit(3);
-    if (n % 256 == 255) MUST(fdatasync(own));
+    if (g_sync_every > 0 && n % g_sync_every == g_sync_every - 1) MUST(fdatasync(own));
   }
   MUST(close(own));
   MUST(close(shared));
@@ -45,10 +46,11 @@ static void run_threads(int threads) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    fprintf(stderr, "usage: prog_stress ROOT PROCS THREADS RECORDS\n");
+  if (argc != 5 && argc != 6) {
+    fprintf(stderr, "usage: prog_stress ROOT PROCS THREADS RECORDS [SYNC_EVERY=256, 0: never]\n");
     return 2;
   }
+  if (argc == 6) g_sync_every = atoi(argv[5]);
   MUST(chdir(argv[1]));
   int procs = atoi(argv[2]);
   int threads = atoi(argv[3]);
