@@ -22,8 +22,10 @@ endfunction()
 # PREFIX_<file> linked with LIBRARY; tests/*_support.cc (shared helpers) are
 # compiled once into PREFIX_test_support. Each test carries one label (a list
 # would not survive gtest_discover_tests): PREFIX, or PREFIX-concurrent for
-# binaries whose name says "concurren" -- `ctest -L` matches labels as
-# regular expressions, so both `-L engine` and `-L concurrent` select those.
+# binaries whose name says "concurren", or PREFIX-slow for *_slow_test.cc
+# (left out of the sanitizer pass: ci/test runs it with -LE slow) -- `ctest
+# -L` matches labels as regular expressions, so both `-L engine` and `-L
+# concurrent` select those.
 # DEFINITIONS are added to every test binary.
 function(powercut_add_test_directory prefix library)
   if(NOT POWERCUT_BUILD_TESTS)
@@ -45,6 +47,8 @@ function(powercut_add_test_directory prefix library)
     set(label ${prefix})
     if(test_name MATCHES "concurren")
       set(label ${prefix}-concurrent)
+    elseif(test_name MATCHES "_slow_test$")
+      set(label ${prefix}-slow)
     endif()
     powercut_add_test(${prefix}_${test_name} SOURCES ${test_source} LIBS ${libs} LABELS ${label})
     target_include_directories(${prefix}_${test_name} PRIVATE ${dir} ${dir}/tests)
