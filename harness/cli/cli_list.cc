@@ -114,6 +114,10 @@ int ListMain(const std::vector<std::string>& args) {
     return kExitOk;
   }
   const std::string topic = what.empty() ? "all" : what.front();
+  if (json && topic != "mutants") {
+    return UsageError("list", parser,
+                      Status::InvalidArgument("--json applies to `list mutants` only"));
+  }
   if (topic == "scenarios") return ListScenarios(scenarios_dir);
   if (topic == "models") return ListModels();
   if (topic == "engines") return ListEngines();
@@ -123,10 +127,7 @@ int ListMain(const std::vector<std::string>& args) {
                       Status::InvalidArgument("unknown list '" + topic +
                                               "' (valid: scenarios, models, engines, mutants)"));
   }
-  if (json) {
-    return UsageError("list", parser,
-                      Status::InvalidArgument("--json applies to `list mutants` only"));
-  }
+
   const int scenarios_exit = ListScenarios(scenarios_dir);
   std::printf("\n");
   ListModels();

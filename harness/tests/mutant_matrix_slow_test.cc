@@ -1,0 +1,63 @@
+// The mutant matrix in reduced form (harness/mutant_matrix.h): the correct
+// reference engine is clean and every mutant is caught, on the scenario
+// files with explicit steps (the generated long workloads are left to
+// `ci/matrix --mutants`), one seed and a small crash-state budget. Labelled
+// harness-slow (file name), so the sanitizer pass of ci/test can leave it out.
+#include <gtest/gtest.h>
+
+#include "mutant_matrix.h"
+#include "powercut/engine/mutant.h"
+
+namespace powercut::harness {
+namespace {
+
+std::vector<Scenario> ExplicitStepScenarios() {
+  Result<std::vector<Scenario>> all = LoadScenarioDir(POWERCUT_SCENARIO_DIR);
+  EXPECT_TRUE(all.ok()) << all.status().ToString();
+  std::vector<Scenario> explicit_steps;
+  if (!all.ok()) return explicit_steps;
+  for (Scenario& scenario : *all) {
+    if (scenario.workload) explicit_steps.push_back(std::move(scenario));
+  }
+  return explicit_steps;
+}
+
+TEST(MutantMatrixSlowTest, EveryMutantIsCaughtAndTheCorrectEngineIsClean) {
+  const std::vector<Scenario> scenarios = ExplicitStepScenarios();
+  ASSERT_GE(scenarios.size(), 10u);
+  MutantMatrixOptions options;
+  options.max_states = 2;
+  options.threads = 2;
+  options.shrink_runs = 10;
+  Result<MutantMatrixResult> result = RunMutantMatrix(scenarios, options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->baseline.violations, 0u);
+  EXPECT_TRUE(result->baseline.errors.empty());
+  for (const std::string& failure : result->baseline.failures) ADD_FAILURE() << failure;
+  ASSERT_EQ(result->rows.size(), engine::AllMutants().size());
+  for (const MutantRow& row : result->rows) {
+    EXPECT_TRUE(row.caught) << row.mutant << " escaped " << row.error;
+    if (!row.caught) continue;
+    EXPECT_FALSE(row.guarantee.empty()) << row.mutant;
+    EXPECT_EQ(row.repro.settings.mutant.value_or(""), row.mutant);
+    EXPECT_EQ(row.repro_ops, row.repro.workload.ops.size());
+  }
+  EXPECT_EQ(result->caught(), engine::AllMutants().size());
+}
+
+TEST(MutantMatrixSlowTest, ModelsRunInCrashModelOrderAndUnknownMutantsAreRejected) {
+  Scenario scenario;
+  scenario.models = {*faultfs::CrashModel::Parse("zero-tail"),
+                     *faultfs::CrashModel::Parse("power-loss")};
+  std::vector<faultfs::CrashModel> models = ModelsInMatrixOrder(scenario);
+  ASSERT_EQ(models.size(), 2u);
+  EXPECT_EQ(models[0].Name(), "power-loss");
+  MutantMatrixOptions options;
+  options.mutants = {"no-such-bug"};
+  Result<MutantMatrixResult> result = RunMutantMatrix(ExplicitStepScenarios(), options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("ack-before-wal-fsync"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace powercut::harness
