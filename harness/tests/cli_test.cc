@@ -3,7 +3,11 @@
 // with a message that says what is valid; a small scenario passes on the
 // reference engine and fails on a canary engine that acknowledges before it
 // fsyncs, whose repro file replays the violation; the JSON and JUnit reports
-// are well-formed and say the same thing as the exit code.
+// are well-formed and say the same thing as the exit code. The mutant side:
+// `--mutant` with a bad name exits 2 listing the valid names; `list mutants`
+// prints every mutant with its class (and as JSON); and the canary: the
+// plain matrix (`powercut run` over every scenario, not a test written for
+// the bug) on a mutant that acknowledges before its WAL fsync must exit 1.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -14,6 +18,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+
+#include "powercut/engine/mutant.h"
 
 namespace powercut::cli {
 namespace {
@@ -199,6 +205,65 @@ TEST_F(CliTest, ReplayOfAMissingOrGarbledFileExits2) {
   CommandResult result = Powercut("replay " + garbled.string());
   EXPECT_EQ(result.exit_code, 2) << result.out << result.err;
   EXPECT_NE(result.err.find(garbled.string()), std::string::npos) << result.err;
+}
+
+TEST_F(CliTest, AnUnknownMutantExits2ListingTheValidOnes) {
+  for (const char* verb : {"run", "mutants"}) {
+    CommandResult result = Powercut(std::string(verb) + " --mutant no-such-bug --max-states 1");
+    EXPECT_EQ(result.exit_code, 2) << verb;
+    EXPECT_NE(result.err.find("unknown mutant 'no-such-bug'"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("ack-before-wal-fsync"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("continue-append-after-write-error"), std::string::npos)
+        << result.err;
+  }
+  CommandResult missing = Powercut("run --mutant");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("--mutant needs a value"), std::string::npos) << missing.err;
+}
+
+TEST_F(CliTest, ListMutantsPrintsEveryMutantWithItsClass) {
+  CommandResult text = Powercut("list mutants");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  CommandResult json_result = Powercut("list mutants --json");
+  ASSERT_EQ(json_result.exit_code, 0) << json_result.err;
+  const nlohmann::json json = nlohmann::json::parse(json_result.out);
+  ASSERT_EQ(json.size(), engine::AllMutants().size());
+  size_t i = 0;
+  for (const engine::MutantInfo& info : engine::AllMutants()) {
+    const std::string name(info.name), bug_class(info.bug_class);
+    EXPECT_NE(text.out.find(name + " "), std::string::npos) << name;
+    EXPECT_NE(text.out.find(bug_class + " " + std::string(info.class_name)), std::string::npos);
+    EXPECT_EQ(json[i]["name"], name);
+    EXPECT_EQ(json[i]["class"], bug_class);
+    EXPECT_EQ(json[i]["behaviour"], std::string(info.behaviour));
+    ++i;
+  }
+  EXPECT_EQ(Powercut("list models --json").exit_code, 2);
+}
+
+TEST_F(CliTest, MutantsRejectsBadFlags) {
+  CommandResult result = Powercut("mutants --report xml:out.xml");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("expected json:FILE"), std::string::npos) << result.err;
+  EXPECT_EQ(Powercut("mutants --help").exit_code, 0);
+}
+
+// The canary: the ordinary matrix, every scenario, a small budget.
+TEST_F(CliTest, ThePlainMatrixCatchesAnAckBeforeFsyncMutant) {
+  const std::string repros = (dir_ / "repros").string();
+  CommandResult result = Powercut(
+      "run --mutant ack-before-wal-fsync --seed 1 --max-states 1 --shrink-runs 0 -j 2 --quiet "
+      "--scenarios-dir " POWERCUT_SCENARIO_DIR " --repro-dir " +
+      repros);
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  EXPECT_NE(result.out.find("acknowledged-durable"), std::string::npos) << result.out;
+  bool repro_names_the_mutant = false;
+  for (const auto& entry : fs::directory_iterator(repros)) {
+    repro_names_the_mutant =
+        repro_names_the_mutant ||
+        ReadFile(entry.path()).find("engine.mutant = ack-before-wal-fsync") != std::string::npos;
+  }
+  EXPECT_TRUE(repro_names_the_mutant);
 }
 
 }  // namespace
