@@ -10,7 +10,8 @@
 #   preloaded     LD_PRELOAD=libpowercut_shim.so, POWERCUT_ROOT unset (pass-through)
 #   shim          LD_PRELOAD + POWERCUT_ROOT + POWERCUT_TRACE (recording)
 #   strace        strace -f -o /dev/null (what users would otherwise reach for)
-# WORK_DIR (default: a directory under the build dir) sets where files go.
+# WORK_DIR (default: a directory under the build dir) sets where files go;
+# TRACE_DIR (default: WORK_DIR) where the trace goes (e.g. /dev/shm, tmpfs).
 set -euo pipefail
 build=${1:-build}
 runs=${2:-7}
@@ -22,18 +23,19 @@ done
 have_strace=1
 command -v strace >/dev/null || { have_strace=0; echo "shim_bench: strace not installed; skipping that mode" >&2; }
 work=$(realpath -m "${WORK_DIR:-$build/shim_bench_work}")
+trace_dir=$(realpath -m "${TRACE_DIR:-$work}")
 modes=(untraced preloaded shim)
 ((have_strace)) && modes+=(strace)
 declare -A times
 
 run_mode() {  # prints "wall_ms cpu_ms" of one run of mode $1
   local mode=$1 dir=$work/run
-  rm -rf "$work" && mkdir -p "$dir/root"
+  rm -rf "$work" "$trace_dir/shim_bench.trace" && mkdir -p "$dir/root"
   local TIMEFORMAT='%3R %3U %3S' t
   t=$({ time case $mode in
     untraced) "$writer" "$dir/root" ;;
     preloaded) LD_PRELOAD=$shim "$writer" "$dir/root" ;;
-    shim) LD_PRELOAD=$shim POWERCUT_ROOT=$dir/root POWERCUT_TRACE=$dir/trace "$writer" "$dir/root" ;;
+    shim) LD_PRELOAD=$shim POWERCUT_ROOT=$dir/root POWERCUT_TRACE=$trace_dir/shim_bench.trace "$writer" "$dir/root" ;;
     strace) strace -f -o /dev/null "$writer" "$dir/root" ;;
   esac; } 2>&1)
   awk '{printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000}' <<<"$t"
@@ -47,11 +49,11 @@ for ((r = 0; r < runs; ++r)); do
     cpu[$mode]+="$cpu_ms "
     if [[ $mode == shim && $r == 0 && -x $build/bin/powercut-trace-dump ]]; then
       # The recording must be real: one record per write and fsync.
-      "$build/bin/powercut-trace-dump" "$work/run/trace" | tail -1 | sed 's/^# /shim trace: /' >&2
+      "$build/bin/powercut-trace-dump" "$trace_dir/shim_bench.trace" | tail -1 | sed 's/^# /shim trace: /' >&2
     fi
   done
 done
-rm -rf "$work"
+rm -rf "$work" "$trace_dir/shim_bench.trace"
 
 median() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
