@@ -47,6 +47,8 @@ bool PageCacheDropped(const SimFs& fs) {
   return false;
 }
 
+bool DataLostWithoutCrash(const SimFs& fs) { return PageCacheDropped(fs) || MediaDamaged(fs); }
+
 bool DamageReported(const SimFs& fs, const Status& status) {
   return status.IsCorruption() && MediaDamaged(fs);
 }
@@ -86,7 +88,7 @@ Status CrashChecker::Explore(const SimFs& fs, const CrashStateId& id, uint32_t d
   POWERCUT_ASSIGN_OR_RETURN(std::unique_ptr<SimFs> crashed, fs.Crash(id));
   crashed->ClearFaultRules();  // recovery runs on fresh hardware; damage stays
   const bool lossless = lossless_so_far && id.model.kind == CrashModelKind::kProcessKill &&
-                        !PageCacheDropped(*crashed);
+                        !DataLostWithoutCrash(*crashed);
   const bool explore_inner = depth < config_.max_depth;
   CacheUse& use = cache_use_[static_cast<size_t>(id.model.kind)];
   path_.push_back(id);
@@ -161,7 +163,7 @@ Status CrashChecker::Replay(const SimFs& fs, std::span<const CrashStateId> path,
   POWERCUT_ASSIGN_OR_RETURN(std::unique_ptr<SimFs> crashed, fs.Crash(path[0]));
   crashed->ClearFaultRules();  // as in Explore
   const bool lossless = lossless_so_far && path[0].model.kind == CrashModelKind::kProcessKill &&
-                        !PageCacheDropped(*crashed);
+                        !DataLostWithoutCrash(*crashed);
   if (path.size() == 1) {
     POWERCUT_ASSIGN_OR_RETURN(RecoveryOutcome outcome,
                               Recover(crashed.get(), {}, config_.check_durable_recovery));

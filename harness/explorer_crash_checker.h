@@ -152,6 +152,11 @@ bool MediaDamaged(const faultfs::SimFs& fs);
 // unsynced writes may then be gone without any crash, so not even a
 // process-kill or a clean reopen is lossless any more.
 bool PageCacheDropped(const faultfs::SimFs& fs);
+// PageCacheDropped or MediaDamaged: a process-kill state or a clean reopen
+// may then lack acknowledged writes without the engine being wrong (a
+// damaged unsynced record is cut like a torn one), so neither is checked as
+// lossless; synced writes must still survive or the damage be reported.
+bool DataLostWithoutCrash(const faultfs::SimFs& fs);
 // Whether `status` is the engine reporting real damage: Corruption, on a file
 // system MediaDamaged. Such a refusal is the correct behaviour (an engine
 // that serves a hole or drops acknowledged writes instead is caught by the

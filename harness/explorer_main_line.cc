@@ -4,6 +4,7 @@
 #include "explorer_main_line.h"
 
 #include <cassert>
+#include <map>
 #include <utility>
 
 #include "explorer.h"
@@ -124,6 +125,17 @@ Status MainLine::AddFault(const Operation& op) {
   };
   Result<faultfs::FaultRule> rule = faultfs::FaultRule::Parse(op.fault_rule);
   if (!rule.ok()) return error(rule.status());
+  if (rule->kind == faultfs::FaultKind::kBitFlip) {
+    // A media error damages what is on the disk. Bytes still only in the
+    // page cache would make the flip a memory error the engine then syncs.
+    const std::map<std::string, std::string> durable = fs_->DumpDurable();
+    auto file = durable.find(rule->path_glob);
+    if (file == durable.end() || file->second.size() <= rule->offset) {
+      return error(Status::InvalidArgument(
+          "bitflip: " + rule->path_glob + " has no durable byte at offset " +
+          std::to_string(rule->offset) + " (a media error damages synced data)"));
+    }
+  }
   // From here on the main line's file system misbehaves; crash states keep
   // the rule's damage (bitflips) but not the rule (see CrashStep).
   if (Status added = fs_->AddFaultRule(*rule); !added.ok()) return error(added);
@@ -148,7 +160,7 @@ Status MainLine::Reopen(std::vector<Violation>* violations) {
     return handler_error_;
   }
   POWERCUT_ASSIGN_OR_RETURN(bool recovered,
-                            RecoverMainLine(/*lossless=*/!PageCacheDropped(*fs_), violations));
+                            RecoverMainLine(/*lossless=*/!DataLostWithoutCrash(*fs_), violations));
   (void)recovered;  // a failed recovery has already stopped the run
   return handler_error_;
 }
@@ -172,7 +184,7 @@ Status MainLine::CrashStep(const Operation& op, std::vector<Violation>* violatio
   fs_ = std::move(crashed);
   POWERCUT_ASSIGN_OR_RETURN(engine_, (*config_.engine)(config_.settings));
   Watch(fs_.get());
-  const bool lossless = model.kind == CrashModelKind::kProcessKill && !PageCacheDropped(*fs_);
+  const bool lossless = model.kind == CrashModelKind::kProcessKill && !DataLostWithoutCrash(*fs_);
   // Points inside this recovery are crashes inside recovery (depth 2),
   // checked against the history as it stood before it.
   depth_ = 2;

@@ -162,6 +162,15 @@ Status ShrinkIntoRow(const Catch& caught, const MutantMatrixOptions& options, Mu
   return Status::OK();
 }
 
+// Replays the row's repro without the mutant: it must not reproduce.
+Status CheckCorrectEnginePasses(MutantRow* row) {
+  Repro correct = row->repro;
+  correct.settings.mutant.reset();
+  POWERCUT_ASSIGN_OR_RETURN(ReplayReport report, ReplayRepro(correct));
+  row->correct_engine_passes = !report.reproduced;
+  return Status::OK();
+}
+
 void AnalyzeIntoRow(MutantRow* row) {
   Result<CulpritReport> report = AnalyzeCulprits(row->repro);
   if (!report.ok()) {
@@ -209,6 +218,10 @@ MutantRow RunMutant(const std::vector<Scenario>& scenarios, const engine::Mutant
   Progress(options, std::string(info.name) + ": caught; shrinking");
   if (Status status = ShrinkIntoRow(*caught, options, &row); !status.ok()) {
     row.error = "shrinking: " + status.ToString();
+    return row;
+  }
+  if (Status status = CheckCorrectEnginePasses(&row); !status.ok()) {
+    row.error = "replaying the repro on the correct engine: " + status.ToString();
     return row;
   }
   AnalyzeIntoRow(&row);
@@ -272,6 +285,9 @@ std::string MutantMatrixResult::Problems() const {
     if (row.caught && row.repro_ops > max_repro_ops) {
       problems += "mutant " + row.mutant + ": shrunk repro has " + std::to_string(row.repro_ops) +
                   " operations (at most " + std::to_string(max_repro_ops) + ")\n";
+    }
+    if (row.caught && row.error.empty() && !row.correct_engine_passes) {
+      problems += "mutant " + row.mutant + ": the correct engine fails its shrunk repro too\n";
     }
     if (row.caught && !row.error.empty())
       problems += "mutant " + row.mutant + ": " + row.error + "\n";

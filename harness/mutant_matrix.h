@@ -75,6 +75,9 @@ struct MutantRow {
   std::vector<faultfs::PendingOpFate> fates;
   std::string ops_around;
   size_t repro_ops = 0;  // repro.workload.ops.size()
+  // The same repro replayed on the correct engine does not break the
+  // guarantee: the failure is the mutant's, not a false alarm of the harness.
+  bool correct_engine_passes = false;
   uint64_t shrink_runs = 0;
   // Culprit analysis of the shrunk repro (empty class when it found none).
   std::string suggested_class;
@@ -94,7 +97,8 @@ struct MutantMatrixResult {
   // true class -> suggested class ("" for none) -> count, over caught rows.
   std::map<std::string, std::map<std::string, uint64_t>> Confusion() const;
   // The verdict: the baseline is clean, every mutant is caught with a repro
-  // of at most max_repro_ops operations, and no step failed.
+  // of at most max_repro_ops operations that the correct engine passes, and
+  // no step failed.
   bool ok() const;
   // Why ok() is false, one reason per line ("" when ok).
   std::string Problems() const;

@@ -180,6 +180,7 @@ std::string Json(const MutantMatrixResult& result) {
                     {"model", row.model},
                     {"states_until_caught", row.states_until_caught},
                     {"repro_ops", row.repro_ops},
+                    {"correct_engine_passes", row.correct_engine_passes},
                     {"guarantee", row.guarantee},
                     {"violation", row.violation},
                     {"repro", row.caught ? row.repro.ToText() : ""},

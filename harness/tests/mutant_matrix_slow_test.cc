@@ -41,6 +41,7 @@ TEST(MutantMatrixSlowTest, EveryMutantIsCaughtAndTheCorrectEngineIsClean) {
     EXPECT_FALSE(row.guarantee.empty()) << row.mutant;
     EXPECT_EQ(row.repro.settings.mutant.value_or(""), row.mutant);
     EXPECT_EQ(row.repro_ops, row.repro.workload.ops.size());
+    EXPECT_TRUE(row.correct_engine_passes) << row.mutant << ": " << row.repro.ToText();
   }
   EXPECT_EQ(result->caught(), engine::AllMutants().size());
 }
