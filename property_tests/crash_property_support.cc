@@ -116,6 +116,7 @@ Status PlayOp(const Operation& op, EngineAdapter& engine, Oracle& oracle) {
     case OpType::kScan:
     case OpType::kReopen:
     case OpType::kCrash:
+    case OpType::kFault:
       break;
   }
   return Status::InvalidArgument("the properties do not generate '" + op.ToString() + "'");
