@@ -93,6 +93,10 @@ struct CulpritEvidence {
   // File operations before the crash, oldest first (may be empty: then only
   // the pending ones are known).
   std::vector<faultfs::OpRecord> trace;
+  // File operations of the recoveries that followed the crash, oldest first
+  // (the replayed recovery and the durable-recovery check's): where a
+  // durable-recovery violation's cause lives.
+  std::vector<faultfs::OpRecord> recovery_trace;
   Guarantee guarantee = Guarantee::kAcknowledgedDurable;
   std::optional<Guarantee> underlying;  // crash-safe-recovery / read-consistency
   std::vector<std::string> faults;      // fault rules the workload injects ("fsync-eio /db/*.log")

@@ -5,31 +5,37 @@
 //   crash inside recovery (depth >= 2, crash-safe-recovery)      C16
 //   the workload flips a bit of synced data                      C06
 //   the workload injects ENOSPC or a short write                 C17
-//   the workload injects fsync EIO: a live read disagrees -> C13, else C12
-//   durable-recovery or reads-stay-true broken                   C14
+//   the workload injects fsync EIO: an acknowledged write lost, or a live
+//       read wrong -> C12; another guarantee after a crash -> C13
+//   a WAL was recycled (a rename *.log -> *.log)                 C07
 //   culprits that land:
-//     a write to a file a landed rename moved into place          C03
-//     a manifest write while CURRENT's rename landed              C11
-//     table data while an unlink of a WAL landed                  C09
+//     a write to a file a later landed rename moved into place    C03
+//     a manifest write while a later CURRENT rename landed        C11
+//     table data while a later unlink of a WAL landed             C09
 //     a create/rename/link/unlink/mkdir (a name)                  C02
-//     table data while a manifest write landed                    C15 if the
-//         lost table is the flush of a WAL the manifest retired, else C11
-//     a WAL write: recovery refused -> C05; an acknowledged write
-//         lost -> C01; a torn record taken as data -> C04
+//     table data while a later manifest write landed              C11
+//     a WAL write: recovery refused -> C05; a later write to the WAL
+//         landed (a zero hole read past) -> C08; a torn record taken as
+//         data -> C04; otherwise (an acknowledged write lost) -> C01
 //     table or manifest data otherwise                            C11
 //   culprits that must be lost:
-//     a torn write read as data (no-invention, atomic, no-hole):
-//         zeros under zero-tail -> C08, else C04
+//     a torn write read as data: zeros under zero-tail -> C08, else C04
 //     a torn write that recovery refused                          C05
 //     an unlink of a WAL                                          C09
-//   no culprit operation:
+//   no culprit: an ordering bug in the trace (culprit_lint.h)     C03 C11
+//       C02 C09 C15 (durable-recovery: the recoveries' trace too)
+//   durable-recovery or reads-stay-true broken                   C14
+//   no culprit, otherwise:
 //     process-kill lost an acknowledged write (user-space buffer)  C01
 //     the workload crashed before (an earlier torn tail reused)   C10
-//     recovery refused a state with a torn write                  C05
+//     recovery refused: the crash cut a WAL append short, or a
+//         write is torn                                           C05
+//     an acknowledged write lost with nothing pending to blame    C01
 #include <algorithm>
 #include <string>
 
 #include "culprit.h"
+#include "culprit_lint.h"
 
 namespace powercut::harness {
 namespace {
@@ -65,22 +71,9 @@ constexpr ClassRow kClasses[] = {
     {"C18", "mmap misuse"},
 };
 
-enum class Role { kWal, kTable, kManifest, kCurrent, kTemp, kOther };
+using Role = FileRole;
 
-std::string BaseName(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-Role RoleOf(const std::string& path) {
-  const std::string name = BaseName(path);
-  if (name.ends_with(".log")) return Role::kWal;
-  if (name.ends_with(".sst") || name.ends_with(".ldb")) return Role::kTable;
-  if (name.starts_with("MANIFEST")) return Role::kManifest;
-  if (name == "CURRENT") return Role::kCurrent;
-  if (name.ends_with(".tmp") || name.ends_with(".dbtmp")) return Role::kTemp;
-  return Role::kOther;
-}
+Role RoleOf(const std::string& path) { return RoleOfPath(path); }
 
 bool IsNameOp(OpKind kind) {
   return kind == OpKind::kCreate || kind == OpKind::kRename || kind == OpKind::kLink ||
@@ -163,6 +156,16 @@ struct Facts {
     }
     return nullptr;
   }
+  // A landed write to the same file beyond the end of `op`.
+  const OpRecord* LandedWriteBeyond(const OpRecord& op) const {
+    for (const OpRecord& other : landed) {
+      if (other.kind == OpKind::kWrite && other.path == op.path &&
+          other.offset >= op.offset + op.length) {
+        return &other;
+      }
+    }
+    return nullptr;
+  }
   bool AnyTorn() const {
     return std::any_of(e.fates.begin(), e.fates.end(),
                        [](const PendingOpFate& fate) { return fate.fate == Fate::kTorn; });
@@ -198,27 +201,25 @@ std::optional<ClassSuggestion> FromContext(const Facts& f) {
                    "write) and the engine went on as if it had succeeded");
   }
   if (f.HasFault("fsync-eio") || f.HasFault("read-eio")) {
-    if (e.main_line && e.guarantee == Guarantee::kReadConsistency) {
-      return Suggest("C13",
-                     "a write failed with an injected error, yet a live read on the "
-                     "running engine disagrees with the history: memory diverged from "
-                     "the disk");
+    if (!e.main_line && e.guarantee != Guarantee::kAcknowledgedDurable) {
+      return Suggest("C13", "after an injected fsync error, the recovered state breaks " +
+                                std::string(GuaranteeName(e.guarantee)) +
+                                ": the engine kept in memory (and went on building on) a "
+                                "write it had reported as failed");
     }
     return Suggest("C12",
                    "the workload injects fsync EIO and the engine's handling of the "
                    "error broke " +
-                       std::string(GuaranteeName(e.guarantee)));
+                       std::string(GuaranteeName(e.guarantee)) +
+                       (e.main_line ? " in the running engine: the error was not "
+                                      "propagated to every writer"
+                                    : ": a write was acknowledged after a failed fsync"));
   }
   if (const OpRecord* recycle = f.WalRecycled()) {
     return Suggest("C07", "a WAL file was recycled (" + recycle->ToString() +
                               ") and recovery then broke " +
                               std::string(GuaranteeName(e.guarantee)) +
                               ": records of its previous life were read as live ones");
-  }
-  if (e.guarantee == Guarantee::kDurableRecovery || e.guarantee == Guarantee::kReadsStayTrue) {
-    return Suggest("C14",
-                   "what recovery served did not survive the next power cut: it was "
-                   "served from data that was never made durable");
   }
   return std::nullopt;
 }
@@ -279,6 +280,13 @@ std::optional<ClassSuggestion> FromLostData(const Facts& f) {
                      "unfinished tail of the WAL (" +
                          Op(wal) + ")");
     }
+    if (const OpRecord* later = f.LandedWriteBeyond(wal->op)) {
+      if (f.ReadAsData()) {
+        return Suggest("C08", "the " + Op(wal) + " was lost while the later " + later->ToString() +
+                                  " landed, leaving a zero-filled hole "
+                                  "that recovery read past as if nothing were missing");
+      }
+    }
     if (wal->fate == Fate::kTorn && f.ReadAsData()) {
       return Suggest(
           "C04", "a torn WAL record (" + Op(wal) + ", " + wal->detail + ") was replayed as data");
@@ -318,6 +326,31 @@ std::optional<ClassSuggestion> FromLandedDamage(const Facts& f) {
   return std::nullopt;
 }
 
+// No operation of the crash is to blame: look for an ordering bug in the
+// trace (and, for durable-recovery, in the recoveries after the crash).
+std::optional<ClassSuggestion> FromTraceOrdering(const Facts& f) {
+  std::vector<OpRecord> ops = f.e.trace;
+  if (f.e.guarantee == Guarantee::kDurableRecovery || f.e.guarantee == Guarantee::kReadsStayTrue) {
+    ops.insert(ops.end(), f.e.recovery_trace.begin(), f.e.recovery_trace.end());
+  }
+  std::optional<TraceFinding> finding = TraceOrderingBug(ops);
+  if (!finding.has_value()) return std::nullopt;
+  return Suggest(finding->bug_class,
+                 "no single lost operation is to blame, but the trace "
+                 "orders two operations wrongly: " +
+                     finding->reason);
+}
+
+std::optional<ClassSuggestion> DurabilityOfServedData(const Facts& f) {
+  const CulpritEvidence& e = f.e;
+  if (e.guarantee == Guarantee::kDurableRecovery || e.guarantee == Guarantee::kReadsStayTrue) {
+    return Suggest("C14",
+                   "what recovery served did not survive the next power cut: it was "
+                   "served from data that was never made durable");
+  }
+  return std::nullopt;
+}
+
 std::optional<ClassSuggestion> WithoutCulprits(const Facts& f) {
   const CulpritEvidence& e = f.e;
   bool process_kill = e.model.has_value() && e.model->kind == faultfs::CrashModelKind::kProcessKill;
@@ -331,6 +364,13 @@ std::optional<ClassSuggestion> WithoutCulprits(const Facts& f) {
     return Suggest("C10",
                    "no operation of the last crash is to blame, and the workload "
                    "crashed before: the damage an earlier crash left was built upon");
+  }
+  if (e.guarantee == Guarantee::kRecovers && !e.trace.empty() &&
+      e.trace.back().kind == OpKind::kWrite && RoleOf(e.trace.back().path) == Role::kWal) {
+    return Suggest("C05",
+                   "recovery refused a state whose WAL ends in a record cut short (the "
+                   "crash came right after the " +
+                       e.trace.back().ToString() + ", in the middle of an append)");
   }
   if (e.guarantee == Guarantee::kRecovers && f.AnyTorn()) {
     return Suggest("C05", "recovery refused a state whose only damage is a torn write");
@@ -362,6 +402,10 @@ ClassSuggestion SuggestBugClass(const CulpritEvidence& evidence) {
   if (!facts.culprits.empty() && evidence.culprits_by_dropping) {
     if (auto s = FromLandedDamage(facts)) return *s;
   }
+  if (facts.culprits.empty()) {
+    if (auto s = FromTraceOrdering(facts)) return *s;
+  }
+  if (auto s = DurabilityOfServedData(facts)) return *s;
   if (auto s = WithoutCulprits(facts)) return *s;
   return ClassSuggestion{"", "", "no rule matches the evidence"};
 }

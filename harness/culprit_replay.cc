@@ -75,6 +75,9 @@ Result<CulpritReport> AnalyzeCulprits(const Repro& repro, const EngineRegistry& 
   CulpritEvidence evidence = EvidenceOf(repro, verdict);
   evidence.trace =
       trace->UpTo(repro.crash_path.empty() ? UINT64_MAX : repro.crash_path.front().position);
+  if (!repro.crash_path.empty()) {
+    evidence.recovery_trace = trace->After(repro.crash_path.front().position);
+  }
   evidence.crash_inside_recovery =
       !repro.crash_path.empty() && trace->InsideRecovery(repro.crash_path.front().position);
   if (Searchable(repro)) {

@@ -160,6 +160,15 @@ void TraceLog::Add(const OpRecord& record) {
   }
 }
 
+std::vector<OpRecord> TraceLog::After(uint64_t position) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<OpRecord> records;
+  for (auto it = records_.upper_bound(position); it != records_.end(); ++it) {
+    records.push_back(it->second);
+  }
+  return records;
+}
+
 void TraceLog::EnterOpen() {
   std::lock_guard<std::mutex> lock(mu_);
   ++opens_entered_;

@@ -24,6 +24,8 @@ class TraceLog {
   void Add(const faultfs::OpRecord& record);
   // The records at positions <= `position`, oldest first.
   std::vector<faultfs::OpRecord> UpTo(uint64_t position) const;
+  // The records at positions > `position`, oldest first.
+  std::vector<faultfs::OpRecord> After(uint64_t position) const;
   // Brackets an adapter's Open: operations recorded in between belong to it.
   void EnterOpen();
   void LeaveOpen();

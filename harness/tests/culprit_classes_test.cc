@@ -61,11 +61,57 @@ std::vector<Row> Rows() {
   add("enospc", "C17", [](CulpritEvidence& e) { e.faults = {"enospc /db/*.log after=2"}; });
   add("short write", "C17", [](CulpritEvidence& e) { e.faults = {"short-write /db/*.log"}; });
   add("fsync eio then crash", "C12", [](CulpritEvidence& e) { e.faults = {"fsync-eio /db/*"}; });
-  add("fsync eio, live read wrong", "C13", [](CulpritEvidence& e) {
+  add("fsync eio, live read wrong", "C12", [](CulpritEvidence& e) {
     e.faults = {"fsync-eio /db/*"};
     e.main_line = true;
     e.model.reset();
     e.guarantee = Guarantee::kReadConsistency;
+  });
+  add("fsync eio, hole after the crash", "C13", [](CulpritEvidence& e) {
+    e.faults = {"fsync-eio:/db/*.log:1:drop"};
+    e.model = ModelNamed("process-kill");
+    e.guarantee = Guarantee::kNoHole;
+  });
+  add("hole in the WAL read past", "C08", [&](CulpritEvidence& e) {
+    OpRecord later = Op(12, OpKind::kWrite, "/db/000003.log");
+    later.offset = 64;
+    e.fates = {FateOf(wal_write, Fate::kDropped), FateOf(later, Fate::kPersisted)};
+    e.culprits = {0};
+    e.guarantee = Guarantee::kNoHole;
+  });
+  add("kill mid-append, recovery refused", "C05", [&](CulpritEvidence& e) {
+    e.model = ModelNamed("process-kill");
+    e.guarantee = Guarantee::kRecovers;
+    e.trace = {Op(5, OpKind::kCreate, "/db/000003.log"), wal_write};
+  });
+  add("trace: rename of unsynced temp file", "C03", [](CulpritEvidence& e) {
+    e.model = ModelNamed("process-kill");
+    e.guarantee = Guarantee::kDurableRecovery;
+    e.recovery_trace = {Op(30, OpKind::kWrite, "/db/000005.dbtmp"),
+                        Op(31, OpKind::kRename, "/db/000005.dbtmp", "/db/CURRENT"),
+                        Op(32, OpKind::kSyncDir, "/db")};
+  });
+  add("trace: WAL unlinked before its table", "C09", [&](CulpritEvidence& e) {
+    e.model = ModelNamed("process-kill");
+    e.trace = {wal_write, Op(20, OpKind::kUnlink, "/db/000003.log"),
+               Op(21, OpKind::kCreate, "/db/000005.sst")};
+  });
+  add("trace: manifest edit before its table", "C15", [&](CulpritEvidence& e) {
+    e.model = ModelNamed("process-kill");
+    OpRecord edit = Op(20, OpKind::kWrite, "/db/MANIFEST-000002");
+    edit.offset = 13;
+    e.trace = {wal_write, edit};
+  });
+  add("trace: manifest synced before the table", "C11", [&](CulpritEvidence& e) {
+    e.model = ModelNamed("process-kill");
+    e.trace = {wal_write, table_write, Op(12, OpKind::kWrite, "/db/MANIFEST-000002"),
+               Op(13, OpKind::kSync, "/db/MANIFEST-000002")};
+  });
+  add("trace: unlink before the rename is durable", "C02", [](CulpritEvidence& e) {
+    e.model = ModelNamed("process-kill");
+    e.guarantee = Guarantee::kDurableRecovery;
+    e.recovery_trace = {Op(30, OpKind::kRename, "/db/000005.dbtmp", "/db/CURRENT"),
+                        Op(31, OpKind::kUnlink, "/db/MANIFEST-000001")};
   });
   add("durable recovery", "C14",
       [](CulpritEvidence& e) { e.guarantee = Guarantee::kDurableRecovery; });
