@@ -90,8 +90,8 @@ std::string ExplainCulprits(const CulpritEvidence& evidence) {
     }
     if (evidence.model.has_value() &&
         evidence.model->kind == faultfs::CrashModelKind::kProcessKill) {
-      return "a process kill loses no file operation, so no pending operation is to blame: "
-             "the engine lost what it never handed to the file system";
+      return "a process kill loses no file operation, so no pending operation of the crash is "
+             "to blame: the evidence is in the order of the operations (see the class)";
     }
     return "no set of pending operations found whose landing (or loss) makes the state pass: "
            "the damage is not in one crash's choices";
