@@ -1,8 +1,11 @@
 // Recording a black-box workload (session.h).
 #include "session.h"
 
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 
@@ -48,6 +51,38 @@ CheckerRun RunWorkload(const RecordOptions& options, const std::string& trace_fi
   spec.err_file = options.work_dir + "/workload.err";
   return RunCommand(spec);
 }
+
+// Where the workload's trace goes: on /dev/shm when that is a writable tmpfs
+// (recording into tmpfs pages is cheaper than into a disk file system's:
+// docs/performance.md), else in the scratch directory. The /dev/shm file is
+// named after this process and removed once read (TraceFile's destructor).
+class TraceFile {
+ public:
+  explicit TraceFile(const std::string& work_dir) {
+    struct statfs shm;
+    if (statfs("/dev/shm", &shm) == 0 && shm.f_type == TMPFS_MAGIC &&
+        access("/dev/shm", W_OK | X_OK) == 0) {
+      static std::atomic<int> next{0};
+      path_ = "/dev/shm/powercut-trace-" + std::to_string(getpid()) + "-" + std::to_string(next++);
+      owned_ = true;
+      std::error_code ignored;
+      fs::remove(path_, ignored);  // a stale file of a dead process with our pid
+    } else {
+      path_ = work_dir + "/trace";
+    }
+  }
+  ~TraceFile() {
+    std::error_code ignored;
+    if (owned_) fs::remove(path_, ignored);
+  }
+  TraceFile(const TraceFile&) = delete;
+  TraceFile& operator=(const TraceFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  bool owned_ = false;
+};
 
 }  // namespace
 
@@ -101,7 +136,8 @@ Result<Recording> Record(const RecordOptions& options) {
   Recording recording;
   if (!options.init_command.empty()) POWERCUT_RETURN_IF_ERROR(RunInit(options));
   POWERCUT_ASSIGN_OR_RETURN(recording.image, SnapshotDirectory(options.root, &recording.notes));
-  const std::string trace_file = options.work_dir + "/trace";
+  const TraceFile trace_place(options.work_dir);
+  const std::string& trace_file = trace_place.path();
   recording.workload = RunWorkload(options, trace_file);
   if (!recording.workload.spawn_error.empty()) {
     return Status::InvalidArgument("--workload could not start: " + recording.workload.spawn_error);

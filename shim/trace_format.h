@@ -87,7 +87,15 @@ enum TraceFlagBits {
   kTraceIsDir = 1u << 0,   /* fsync/fdatasync of a directory descriptor */
   kTraceFailed = 1u << 1,  /* the call returned -1 (err holds errno); data
                               records of failed calls carry no data */
-  kTraceInjected = 1u << 2 /* the failure was injected by a fault rule */
+  kTraceInjected = 1u << 2, /* the failure was injected by a fault rule */
+  kTracePathOfFd = 1u << 3  /* kTraceWrite only: the path is omitted
+                               (path_len 0): it is the path of the latest
+                               kTraceWrite of the same pid and fd that carried
+                               one. The shim sets it only after such a record
+                               of its own, the descriptor's path unchanged
+                               since; readers fill the path in and clear the
+                               bit. Compatible: traces without it read as
+                               before, so the version stays 1. */
 };
 
 struct TraceRecord {

@@ -11,7 +11,9 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <sstream>
+#include <utility>
 
 extern "C" {
 #include "trace_format.h"
@@ -124,6 +126,33 @@ Status ParseRecords(std::string_view bytes, uint64_t end, const std::string& nam
   return Status::OK();
 }
 
+// Fills in the path of kTracePathOfFd writes from the latest write of the same
+// pid and descriptor that carried one (trace_format.h), and clears the bit, so
+// consumers see every write with its path. REQUIRES: entries sorted by seq.
+Status FillPathsOfFds(const std::string& name, Trace& trace) {
+  std::map<std::pair<int32_t, int32_t>, std::string> path_of_fd;  // (pid, fd) -> path
+  for (TraceEntry& e : trace.entries) {
+    if (e.kind != kTraceWrite) continue;
+    auto key = std::make_pair(e.pid, e.fd);
+    if ((e.flag_bits & kTracePathOfFd) == 0) {
+      if (!e.path.empty()) path_of_fd[key] = e.path;
+      continue;
+    }
+    auto known = path_of_fd.find(key);
+    if (!e.path.empty() || known == path_of_fd.end()) {
+      return Status::Corruption(name + ": record seq " + std::to_string(e.seq) +
+                                ": path-of-fd write (pid " + std::to_string(e.pid) + ", fd " +
+                                std::to_string(e.fd) +
+                                (e.path.empty() ? ") follows no write of that pid and fd "
+                                                  "that carried a path"
+                                                : ") carries a path"));
+    }
+    e.path = known->second;
+    e.flag_bits &= static_cast<uint16_t>(~kTracePathOfFd);
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<Trace> ParseTrace(std::string_view bytes, const std::string& name) {
@@ -140,6 +169,7 @@ Result<Trace> ParseTrace(std::string_view bytes, const std::string& name) {
                                 " appears twice");
     }
   }
+  POWERCUT_RETURN_IF_ERROR(FillPathsOfFds(name, trace));
   return trace;
 }
 

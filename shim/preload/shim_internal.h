@@ -148,6 +148,10 @@ struct ShimFd {
   uint64_t moves;        /* atomic */
   uint64_t cached_moves; /* `moves` when cached_offset was stored */
   int64_t cached_offset; /* -1: unknown */
+  /* The pid that last recorded a write carrying this entry's current path
+   * (0: none since the path was set): later writes of that process omit the
+   * path (kTracePathOfFd). Reset by every path change (set_tracked). */
+  int32_t announced_pid;
   size_t path_len;
   char path[PATH_MAX];
 };
@@ -183,6 +187,10 @@ void shim_fd_set_opened(int fd, const char* path, size_t len, int append);
  * to shim_fd_store_offset; returns 1 with *offset when the cache is valid. */
 int shim_fd_cached_offset(int fd, uint64_t* moves, int64_t* offset);
 void shim_fd_store_offset(int fd, uint64_t moves, int64_t offset);
+/* kTracePathOfFd bookkeeping. REQUIRE: the lock. path_announced: this process
+ * recorded a write carrying `fd`'s current path; mark_announced: it just did. */
+int shim_fd_path_announced(int fd);
+void shim_fd_mark_announced(int fd);
 /* Called around every call that may move `fd`'s offset (no lock). */
 void shim_fd_offset_moving(int fd);
 /* Every descriptor's offset may now be moved by another process. */
@@ -224,6 +232,12 @@ void shim_emit_fault(int index, const char* path, size_t path_len, int err);
 void shim_emit_write(const struct ShimFdInfo* info, int fd, int64_t result, int err,
                      uint64_t offset, int source, const void* data, const struct iovec* iov,
                      int iovcnt, uint16_t extra_bits);
+/* Records a write of `length` bytes at `offset` of the tracked `fd` whose
+ * data is read back from the file (stdio flushes, in-kernel copies): through
+ * `fd` when it is open for reading, else a fresh /proc/self/fd descriptor
+ * (zeros when neither reads). REQUIRES: the lock. */
+void shim_emit_readback_write(int fd, const struct ShimFdInfo* info, uint64_t offset,
+                              uint64_t length);
 /* The file offset a write of `n` bytes that just returned started at. */
 uint64_t shim_offset_after_write(int fd, int append, int64_t n);
 /* Records `n` bytes written to the ack descriptor. REQUIRES: the lock. */

@@ -1,5 +1,5 @@
 /* Calls that move a descriptor's file offset without writing (read, readv,
- * lseek, sendfile, copy_file_range, splice, preadv2 at the current offset)
+ * lseek, preadv2 at the current offset; the copies in shim_copy.c too)
  * and `system`, which runs a child on shared descriptors. The shim does not
  * record them; it only tells the descriptor table, before and after each
  * call, so the write hooks' offset cache (shim_paths.c) is never trusted
@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <sys/sendfile.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -21,10 +20,6 @@ SHIM_DECLARE_REAL(__read_chk);
 SHIM_DECLARE_REAL(readv);
 SHIM_DECLARE_REAL(lseek);
 SHIM_DECLARE_REAL(lseek64);
-SHIM_DECLARE_REAL(sendfile);
-SHIM_DECLARE_REAL(sendfile64);
-SHIM_DECLARE_REAL(copy_file_range);
-SHIM_DECLARE_REAL(splice);
 SHIM_DECLARE_REAL(preadv2);
 SHIM_DECLARE_REAL(preadv64v2);
 SHIM_DECLARE_REAL(system);
@@ -55,29 +50,6 @@ SHIM_EXPORT off_t lseek(int fd, off_t offset, int whence) {
 
 SHIM_EXPORT off64_t lseek64(int fd, off64_t offset, int whence) {
   SHIM_MOVES_OFFSET(fd, off64_t, SHIM_REAL(lseek64)(fd, offset, whence));
-}
-
-SHIM_EXPORT ssize_t sendfile(int out, int in, off_t* offset, size_t count) {
-  shim_fd_offset_moving(out);
-  SHIM_MOVES_OFFSET(in, ssize_t, SHIM_REAL(sendfile)(out, in, offset, count));
-}
-
-SHIM_EXPORT ssize_t sendfile64(int out, int in, off64_t* offset, size_t count) {
-  shim_fd_offset_moving(out);
-  SHIM_MOVES_OFFSET(in, ssize_t, SHIM_REAL(sendfile64)(out, in, offset, count));
-}
-
-SHIM_EXPORT ssize_t copy_file_range(int in, off64_t* in_off, int out, off64_t* out_off,
-                                    size_t count, unsigned int flags) {
-  shim_fd_offset_moving(out);
-  SHIM_MOVES_OFFSET(in, ssize_t,
-                    SHIM_REAL(copy_file_range)(in, in_off, out, out_off, count, flags));
-}
-
-SHIM_EXPORT ssize_t splice(int in, off64_t* in_off, int out, off64_t* out_off, size_t count,
-                           unsigned int flags) {
-  shim_fd_offset_moving(out);
-  SHIM_MOVES_OFFSET(in, ssize_t, SHIM_REAL(splice)(in, in_off, out, out_off, count, flags));
 }
 
 SHIM_EXPORT ssize_t preadv2(int fd, const struct iovec* iov, int iovcnt, off_t offset, int flags) {

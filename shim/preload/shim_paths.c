@@ -173,6 +173,7 @@ void shim_fd_set_tracked(int fd, const char* path, size_t len, int append) {
   e->stream = NULL;
   e->private_offset = 0;
   e->cached_offset = -1;
+  e->announced_pid = 0;
   if (fd > fd_high_water) fd_high_water = fd;
   __atomic_store_n(&e->state, kFdTracked, __ATOMIC_RELEASE);
 }
@@ -201,6 +202,20 @@ void shim_fd_store_offset(int fd, uint64_t moves, int64_t offset) {
   int unchanged = __atomic_load_n(&e->moves, __ATOMIC_SEQ_CST) == moves;
   e->cached_offset = e->private_offset && unchanged ? offset : -1;
   e->cached_moves = moves;
+}
+
+int shim_fd_path_announced(int fd) {
+  if (fd < 0 || fd >= kShimFdTableSize) return 0;
+  struct ShimFd* e = &fd_table[fd];
+  return __atomic_load_n(&e->state, __ATOMIC_ACQUIRE) == kFdTracked &&
+         e->announced_pid == (int32_t)shim.pid;
+}
+
+void shim_fd_mark_announced(int fd) {
+  if (fd < 0 || fd >= kShimFdTableSize) return;
+  struct ShimFd* e = &fd_table[fd];
+  if (__atomic_load_n(&e->state, __ATOMIC_ACQUIRE) == kFdTracked)
+    e->announced_pid = (int32_t)shim.pid;
 }
 
 void shim_fd_offset_moving(int fd) {

@@ -107,33 +107,11 @@ static void fd_begin(int fd, struct StdioCall* c) {
   errno = saved;
 }
 
-/* REQUIRES: the lock. Records bytes [before, after) of `fd` as one write. */
-static void emit_stream_write(int fd, const struct ShimFdInfo* info, uint64_t before,
-                              uint64_t after) {
-  char proc[32];
-  shim_proc_fd_path(fd, proc);
-  int reader = open(proc, O_RDONLY | O_CLOEXEC);
-  struct ShimRecord r;
-  shim_record_init(&r, kTraceWrite);
-  r.fd = fd;
-  r.path = info->path;
-  r.path_len = info->path_len;
-  r.offset = before;
-  r.length = after - before;
-  r.result = (int64_t)(after - before);
-  r.data_source = kShimDataFile;
-  r.data_fd = reader;
-  r.data_off = before;
-  r.data_len = (size_t)(after - before);
-  shim_emit(&r);
-  if (reader >= 0) close(reader);
-}
-
 static void stdio_end(struct StdioCall* c) {
   int saved = errno;
   if (c->traced) {
     uint64_t after = stream_position(c->fd, c->info.append);
-    if (after > c->before) emit_stream_write(c->fd, &c->info, c->before, after);
+    if (after > c->before) shim_emit_readback_write(c->fd, &c->info, c->before, after - c->before);
     shim_unlock();
     --shim_depth;
   }

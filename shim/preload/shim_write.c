@@ -111,32 +111,61 @@ static uint64_t landed_at(const struct WriteOp* op, const struct ShimFdInfo* inf
   return (uint64_t)cached;
 }
 
-void shim_emit_write(const struct ShimFdInfo* info, int fd, int64_t result, int err,
-                     uint64_t offset, int source, const void* data, const struct iovec* iov,
-                     int iovcnt, uint16_t extra_bits) {
+/* The data comes from `data`/`iov` by `source`, or from `data_fd` at
+ * `offset` for kShimDataFile. The path is omitted (kTracePathOfFd) when this
+ * process already recorded a write carrying the descriptor's current path. */
+static void emit_write_record(const struct ShimFdInfo* info, int fd, int64_t result, int err,
+                              uint64_t offset, int source, const void* data,
+                              const struct iovec* iov, int iovcnt, int data_fd,
+                              uint16_t extra_bits) {
   struct ShimRecord r;
   shim_record_init(&r, kTraceWrite);
   r.fd = fd;
-  r.path = info->path;
-  r.path_len = info->path_len;
   r.result = result;
   r.flag_bits = extra_bits;
+  int omit_path = shim_fd_path_announced(fd);
+  if (omit_path) {
+    r.flag_bits |= kTracePathOfFd;
+  } else {
+    r.path = info->path;
+    r.path_len = info->path_len;
+  }
   if (result < 0) {
     r.flag_bits |= kTraceFailed;
     r.err = err;
-    shim_emit(&r);
-    return;
+  } else {
+    r.offset = offset;
+    r.length = (uint64_t)result;
+    r.data_source = source;
+    r.data = data;
+    r.iov = iov;
+    r.iovcnt = iovcnt;
+    r.data_fd = data_fd;
+    r.data_off = offset;
+    r.data_len = (size_t)result;
   }
-  r.offset = offset;
-  r.length = (uint64_t)result;
-  r.data_source = source;
-  r.data = data;
-  r.iov = iov;
-  r.iovcnt = iovcnt;
-  r.data_fd = fd;
-  r.data_off = offset;
-  r.data_len = (size_t)result;
+  uint64_t dropped = shim.header->dropped;
   shim_emit(&r);
+  if (!omit_path && shim.header->dropped == dropped) shim_fd_mark_announced(fd);
+}
+
+void shim_emit_write(const struct ShimFdInfo* info, int fd, int64_t result, int err,
+                     uint64_t offset, int source, const void* data, const struct iovec* iov,
+                     int iovcnt, uint16_t extra_bits) {
+  emit_write_record(info, fd, result, err, offset, source, data, iov, iovcnt, fd, extra_bits);
+}
+
+void shim_emit_readback_write(int fd, const struct ShimFdInfo* info, uint64_t offset,
+                              uint64_t length) {
+  int reader = fd;
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || (flags & O_ACCMODE) != O_RDWR) {
+    char proc[32];
+    shim_proc_fd_path(fd, proc);
+    reader = open(proc, O_RDONLY | O_CLOEXEC);
+  }
+  emit_write_record(info, fd, (int64_t)length, 0, offset, kShimDataFile, NULL, NULL, 0, reader, 0);
+  if (reader != fd && reader >= 0) close(reader);
 }
 
 void shim_emit_ack(const void* data, size_t n, const struct iovec* iov, int iovcnt) {

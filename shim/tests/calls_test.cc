@@ -4,7 +4,10 @@
 // the program sees the same results, errno values and files as without it.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "shim_run_support.h"
 
@@ -108,6 +111,79 @@ TEST(ShimCallsTest, RecordsEveryInterceptedCallExactly) {
     EXPECT_EQ(trace.entries[i].seq, trace.entries[i - 1].seq + 1);
     EXPECT_EQ(trace.entries[i].pid, trace.entries[0].pid);
   }
+}
+
+// The raw records of a trace file, before the reader fills in omitted paths.
+std::vector<TraceRecord> RawRecords(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_GE(bytes.size(), size_t{kTraceHeaderBytes});
+  TraceHeader header;
+  std::memcpy(&header, bytes.data(), sizeof header);
+  std::vector<TraceRecord> records;
+  for (uint64_t offset = kTraceHeaderBytes; offset + sizeof(TraceRecord) <= header.end;) {
+    TraceRecord record;
+    std::memcpy(&record, bytes.data() + offset, sizeof record);
+    if (record.bytes == 0) break;
+    records.push_back(record);
+    offset += record.bytes;
+  }
+  return records;
+}
+
+TEST(ShimCallsTest, LaterWritesOfADescriptorOmitItsPath) {
+  Sandbox sandbox("calls_pathoffd");
+  RunResult run = RunProgram(sandbox, "prog_calls", {sandbox.root(), sandbox.outside()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // The first write on fd 3 ($R/a) carries the path, the next seven omit it;
+  // fd 4 (a dup) and the renamed-into-place files start over with a path.
+  std::vector<std::pair<uint16_t, uint32_t>> writes;  // (flag bits, path_len)
+  for (const TraceRecord& r : RawRecords(sandbox.trace_file())) {
+    if (r.kind == kTraceWrite) writes.emplace_back(r.flag_bits, r.path_len);
+  }
+  ASSERT_GE(writes.size(), 9u);
+  size_t root_a = sandbox.root().size() + 2;
+  EXPECT_EQ(writes[0], std::make_pair(uint16_t{0}, static_cast<uint32_t>(root_a)));
+  for (size_t i = 1; i < 8; ++i) {
+    EXPECT_EQ(writes[i], std::make_pair(uint16_t{kTracePathOfFd}, 0u)) << "write " << i;
+  }
+  EXPECT_EQ(writes[8], std::make_pair(uint16_t{0}, static_cast<uint32_t>(root_a)));  // fd 4
+  // The reader hands every consumer the path and clears the bit.
+  for (const TraceEntry& e : LoadTrace(sandbox).entries) {
+    if (e.kind != kTraceWrite) continue;
+    EXPECT_FALSE(e.path.empty()) << FormatTraceEntry(e);
+    EXPECT_EQ(e.flag_bits & kTracePathOfFd, 0) << FormatTraceEntry(e);
+  }
+}
+
+const std::vector<std::string> kExpectedCopies = {
+    "open path=$R/src flags=0x242 mode=0644 result=3",
+    "write fd=3 path=$R/src offset=0 length=16 result=16 data=\"0123456789abcdef\"",
+    "open path=$R/dst flags=0x241 mode=0644 result=4",
+    "write fd=4 path=$R/dst offset=0 length=4 result=4 data=\"0123\"",
+    "write fd=4 path=$R/dst offset=10 length=3 result=3 data=\"456\"",
+    "write fd=4 path=$R/dst offset=4 length=2 result=2 data=\"89\"",
+    "write fd=4 path=$R/dst offset=6 length=2 result=2 data=\"cd\"",
+    "write fd=4 path=$R/dst offset=20 length=5 result=5 data=\"pipe!\"",
+    "write fd=4 path=$R/dst offset=8 length=2 result=2 data=\"xy\"",
+    "write fd=4 path=$R/dst offset=10 length=1 result=1 data=\"W\"",
+    "close fd=4 path=$R/dst result=0",
+    "close fd=3 path=$R/src result=0",
+};
+
+TEST(ShimCallsTest, InKernelCopiesRecordTheBytesThatLanded) {
+  Sandbox sandbox("copies");
+  RunResult run = RunProgram(sandbox, "prog_copies", {sandbox.root(), sandbox.outside()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(DescribeAll(LoadTrace(sandbox)), kExpectedCopies);
+  Sandbox plain("copies_plain");
+  RunOptions no_shim;
+  no_shim.preload = false;
+  RunResult without = RunProgram(plain, "prog_copies", {plain.root(), plain.outside()}, no_shim);
+  ASSERT_EQ(without.exit_code, 0) << without.err;
+  EXPECT_EQ(run.out, without.out);
+  EXPECT_EQ(TreeContents(sandbox.root()), TreeContents(plain.root()));
+  EXPECT_EQ(TreeContents(sandbox.outside()), TreeContents(plain.outside()));
 }
 
 TEST(ShimCallsTest, ProgramSeesTheSameResultsErrnoAndFiles) {

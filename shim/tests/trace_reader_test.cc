@@ -118,6 +118,47 @@ TEST(TraceReaderTest, ReportsDamageWithFileAndOffset) {
   EXPECT_NE(ErrorOf(lengths).find("does not match its lengths"), std::string::npos);
 }
 
+// A write whose path was omitted (kTracePathOfFd) by the shim.
+TraceEntry WriteOnFd(int32_t pid, int fd, uint64_t offset, std::string data) {
+  TraceEntry e = Write(fd, "", offset, std::move(data));
+  e.pid = pid;
+  e.flag_bits = kTracePathOfFd;
+  return e;
+}
+
+TEST(TraceReaderTest, FillsOmittedPathsFromTheSamePidAndDescriptor) {
+  TraceBuilder builder("/r");
+  TraceEntry other_pid = Write(3, "/r/b", 0, "b");
+  other_pid.pid = 9;
+  builder.Add(Write(3, "/r/a", 0, "x"))
+      .Add(other_pid)
+      .Add(WriteOnFd(7, 3, 1, "y"))  // pid 7's fd 3 is /r/a, not pid 9's /r/b
+      .Add(WriteOnFd(9, 3, 1, "c"))
+      .Add(Write(3, "/r/c", 0, "z"))  // fd 3 of pid 7 now names /r/c
+      .Add(WriteOnFd(7, 3, 1, "w"));
+  auto trace = ParseTrace(builder.Bytes(), "t");
+  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+  std::vector<std::string> paths;
+  for (const TraceEntry& e : trace->entries) {
+    paths.push_back(e.path);
+    EXPECT_EQ(e.flag_bits, 0) << FormatTraceEntry(e);  // the bit is cleared
+  }
+  EXPECT_EQ(paths, (std::vector<std::string>{"/r/a", "/r/b", "/r/a", "/r/b", "/r/c", "/r/c"}));
+}
+
+TEST(TraceReaderTest, OmittedPathWithoutAnEarlierWriteIsCorruption) {
+  TraceBuilder orphan("/r");
+  orphan.Add(Write(4, "/r/a", 0, "x")).Add(WriteOnFd(7, 3, 1, "y"));
+  EXPECT_NE(
+      ErrorOf(orphan.Bytes()).find("record seq 2: path-of-fd write (pid 7, fd 3) follows no write"),
+      std::string::npos);
+  TraceBuilder both("/r");
+  TraceEntry with_path = WriteOnFd(7, 3, 1, "y");
+  with_path.path = "/r/a";
+  both.Add(Write(3, "/r/a", 0, "x")).Add(with_path);
+  EXPECT_NE(ErrorOf(both.Bytes()).find("carries a path"), std::string::npos);
+}
+
 TEST(TraceReaderTest, DuplicateSeqIsCorruption) {
   TraceBuilder builder("/r");
   TraceEntry a = Write(3, "/r/x", 0, "a");
