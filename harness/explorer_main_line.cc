@@ -118,6 +118,16 @@ Status MainLine::RunOp(const Operation& op, std::vector<Violation>* violations) 
   return Status::InvalidArgument("unknown workload operation");
 }
 
+namespace {
+
+// Whether `files` (a SimFs dump) has the byte a bitflip rule names.
+bool HasByte(const std::map<std::string, std::string>& files, const faultfs::FaultRule& rule) {
+  auto file = files.find(rule.path_glob);
+  return file != files.end() && file->second.size() > rule.offset;
+}
+
+}  // namespace
+
 Status MainLine::AddFault(const Operation& op) {
   auto error = [&](const Status& status) {
     return Status::InvalidArgument("workload operation " + std::to_string(op_index_ + 1) + " (" +
@@ -125,16 +135,13 @@ Status MainLine::AddFault(const Operation& op) {
   };
   Result<faultfs::FaultRule> rule = faultfs::FaultRule::Parse(op.fault_rule);
   if (!rule.ok()) return error(rule.status());
-  if (rule->kind == faultfs::FaultKind::kBitFlip) {
-    // A media error damages what is on the disk. Bytes still only in the
-    // page cache would make the flip a memory error the engine then syncs.
-    const std::map<std::string, std::string> durable = fs_->DumpDurable();
-    auto file = durable.find(rule->path_glob);
-    if (file == durable.end() || file->second.size() <= rule->offset) {
-      return error(Status::InvalidArgument(
-          "bitflip: " + rule->path_glob + " has no durable byte at offset " +
-          std::to_string(rule->offset) + " (a media error damages synced data)"));
-    }
+  if (rule->kind == faultfs::FaultKind::kBitFlip && !HasByte(fs_->DumpDurable(), *rule)) {
+    // A media error damages what is on the disk. A byte still only in the
+    // page cache (an engine that has not synced it) is not there to damage:
+    // the step does nothing. A byte that does not exist at all is an error.
+    if (HasByte(fs_->DumpVisible(), *rule)) return handler_error_;
+    return error(Status::InvalidArgument("bitflip: " + rule->path_glob + " has no byte at offset " +
+                                         std::to_string(rule->offset)));
   }
   // From here on the main line's file system misbehaves; crash states keep
   // the rule's damage (bitflips) but not the rule (see CrashStep).
