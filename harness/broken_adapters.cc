@@ -12,55 +12,29 @@ namespace {
 
 // Acknowledges every write before it is durable: sync=true becomes
 // sync=false, exactly the "ack before fsync" bug class of docs/bugs.md.
-class AckBeforeFsyncAdapter final : public EngineAdapter {
+class AckBeforeFsyncAdapter final : public EngineAdapterWrapper {
  public:
-  explicit AckBeforeFsyncAdapter(std::unique_ptr<EngineAdapter> inner) : inner_(std::move(inner)) {}
+  using EngineAdapterWrapper::EngineAdapterWrapper;
 
   std::string_view name() const override { return "broken-ack-before-fsync"; }
-  Status Open(faultfs::FileSystem* fs, std::string_view dir) override {
-    return inner_->Open(fs, dir);
-  }
   Status Write(const std::vector<Mutation>& batch, bool sync) override {
     (void)sync;  // the bug: the caller asked for durability and does not get it
-    return inner_->Write(batch, /*sync=*/false);
+    return inner().Write(batch, /*sync=*/false);
   }
-  Result<std::optional<std::string>> Read(std::string_view key) override {
-    return inner_->Read(key);
-  }
-  Result<std::vector<std::pair<std::string, std::string>>> Scan() override {
-    return inner_->Scan();
-  }
-  Status Flush() override { return inner_->Flush(); }
-  Status Close() override { return inner_->Close(); }
-
- private:
-  std::unique_ptr<EngineAdapter> inner_;
 };
 
 // Rewrites CURRENT in place before every recovery, with an fsync between the
 // truncate and the write: the non-atomic metadata update that write-temp,
 // fsync, rename, fsync-directory exists to avoid.
-class RecoveryRewritesCurrentAdapter final : public EngineAdapter {
+class RecoveryRewritesCurrentAdapter final : public EngineAdapterWrapper {
  public:
-  explicit RecoveryRewritesCurrentAdapter(std::unique_ptr<EngineAdapter> inner)
-      : inner_(std::move(inner)) {}
+  using EngineAdapterWrapper::EngineAdapterWrapper;
 
   std::string_view name() const override { return "broken-recovery-rewrites-current"; }
   Status Open(faultfs::FileSystem* fs, std::string_view dir) override {
     POWERCUT_RETURN_IF_ERROR(RewriteCurrent(fs, std::string(dir) + "/CURRENT"));
-    return inner_->Open(fs, dir);
+    return inner().Open(fs, dir);
   }
-  Status Write(const std::vector<Mutation>& batch, bool sync) override {
-    return inner_->Write(batch, sync);
-  }
-  Result<std::optional<std::string>> Read(std::string_view key) override {
-    return inner_->Read(key);
-  }
-  Result<std::vector<std::pair<std::string, std::string>>> Scan() override {
-    return inner_->Scan();
-  }
-  Status Flush() override { return inner_->Flush(); }
-  Status Close() override { return inner_->Close(); }
 
  private:
   static Status RewriteCurrent(faultfs::FileSystem* fs, const std::string& path) {
@@ -84,8 +58,6 @@ class RecoveryRewritesCurrentAdapter final : public EngineAdapter {
     (void)written;
     return fs->Sync(file);
   }
-
-  std::unique_ptr<EngineAdapter> inner_;
 };
 
 Result<std::unique_ptr<EngineAdapter>> MakeRecoveryRewritesCurrent(const EngineSettings& settings) {

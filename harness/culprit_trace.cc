@@ -116,39 +116,28 @@ class TracingFs final : public faultfs::FileSystemWrapper {
 };
 
 // An adapter that opens its engine on a TracingFs over the SimFs it is given.
-class TracingAdapter final : public EngineAdapter {
+class TracingAdapter final : public EngineAdapterWrapper {
  public:
   TracingAdapter(std::unique_ptr<EngineAdapter> inner, std::shared_ptr<TraceLog> log)
-      : log_(std::move(log)), inner_(std::move(inner)) {}
+      : EngineAdapterWrapper(std::move(inner)), log_(std::move(log)) {}
+  // The engine may still use tracing_ while it is destroyed.
+  ~TracingAdapter() override { DestroyInner(); }
 
-  std::string_view name() const override { return inner_->name(); }
   Status Open(faultfs::FileSystem* fs, std::string_view dir) override {
     auto* sim = dynamic_cast<faultfs::SimFs*>(fs);
-    if (sim == nullptr) return inner_->Open(fs, dir);
+    if (sim == nullptr) return inner().Open(fs, dir);
     if (tracing_ == nullptr || tracing_->target() != sim) {
       tracing_ = std::make_unique<TracingFs>(sim, log_);
     }
     log_->EnterOpen();
-    Status status = inner_->Open(tracing_.get(), dir);
+    Status status = inner().Open(tracing_.get(), dir);
     log_->LeaveOpen();
     return status;
   }
-  Status Write(const std::vector<Mutation>& batch, bool sync) override {
-    return inner_->Write(batch, sync);
-  }
-  Result<std::optional<std::string>> Read(std::string_view key) override {
-    return inner_->Read(key);
-  }
-  Result<std::vector<std::pair<std::string, std::string>>> Scan() override {
-    return inner_->Scan();
-  }
-  Status Flush() override { return inner_->Flush(); }
-  Status Close() override { return inner_->Close(); }
 
  private:
   std::shared_ptr<TraceLog> log_;
-  std::unique_ptr<TracingFs> tracing_;  // outlives inner_ (declared first)
-  std::unique_ptr<EngineAdapter> inner_;
+  std::unique_ptr<TracingFs> tracing_;
 };
 
 }  // namespace
