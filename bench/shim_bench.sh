@@ -30,18 +30,23 @@ elif ! command -v strace >/dev/null; then
 fi
 work=$(realpath -m "${WORK_DIR:-$build/shim_bench_work}")
 trace_dir=$(realpath -m "${TRACE_DIR:-$work}")
-modes=(untraced preloaded shim)
+modes=(untraced preloaded shim shim-prealloc)
+prealloc=${PREALLOC:-64M}
 ((have_strace)) && modes+=(strace)
 declare -A times
 
 run_mode() {  # prints "wall_ms cpu_ms" of one run of mode $1
   local mode=$1 dir=$work/run
-  rm -rf "$work" "$trace_dir/shim_bench.trace" && mkdir -p "$dir/root"
+  rm -rf "$work" "$trace_dir/shim_bench.trace" && mkdir -p "$dir/root" "$trace_dir"
+  if [[ $mode == shim-prealloc ]]; then  # what powercut blackbox does before the workload
+    fallocate -l "$prealloc" "$trace_dir/shim_bench.trace"
+  fi
   local TIMEFORMAT='%3R %3U %3S' t
   t=$({ time case $mode in
     untraced) "$writer" "$dir/root" ;;
     preloaded) LD_PRELOAD=$shim "$writer" "$dir/root" ;;
     shim) LD_PRELOAD=$shim POWERCUT_ROOT=$dir/root POWERCUT_TRACE=$trace_dir/shim_bench.trace "$writer" "$dir/root" ;;
+    shim-prealloc) LD_PRELOAD=$shim POWERCUT_ROOT=$dir/root POWERCUT_TRACE=$trace_dir/shim_bench.trace "$writer" "$dir/root" ;;
     strace) strace -f -o /dev/null "$writer" "$dir/root" ;;
   esac; } 2>&1)
   awk '{printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000}' <<<"$t"

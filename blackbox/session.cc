@@ -1,16 +1,19 @@
 // Recording a black-box workload (session.h).
 #include "session.h"
 
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "image.h"
 #include "process.h"
+#include "trace_format.h"
 
 namespace powercut::blackbox {
 namespace fs = std::filesystem;
@@ -52,10 +55,41 @@ CheckerRun RunWorkload(const RecordOptions& options, const std::string& trace_fi
   return RunCommand(spec);
 }
 
+// Bytes of a tmpfs trace allocated before the workload starts, so that the
+// traced program does not pay for fresh pages (docs/performance.md): 32 MiB,
+// or POWERCUT_TRACE_PREALLOCATE. The shim takes a file of zeros for a new
+// trace; a longer trace grows past it as usual.
+uint64_t TracePreallocationBytes() {
+  const char* text = getenv("POWERCUT_TRACE_PREALLOCATE");
+  if (text == nullptr || *text == '\0') return uint64_t{32} << 20;
+  return strtoull(text, nullptr, 10);
+}
+
+void PreallocateTrace(const std::string& path) {
+  const uint64_t bytes = TracePreallocationBytes();
+  if (bytes == 0) return;
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return;  // the shim creates the file itself then
+  (void)posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+  close(fd);
+}
+
+// Whether the shim ever initialised `path`: it exists and starts with the
+// trace magic (a preallocated file the shim never opened is all zeros).
+bool ShimWroteTrace(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char magic[8] = {};
+  const bool read = pread(fd, magic, sizeof magic, 0) == static_cast<ssize_t>(sizeof magic);
+  close(fd);
+  return read && memcmp(magic, POWERCUT_TRACE_MAGIC, sizeof magic) == 0;
+}
+
 // Where the workload's trace goes: on /dev/shm when that is a writable tmpfs
 // (recording into tmpfs pages is cheaper than into a disk file system's:
-// docs/performance.md), else in the scratch directory. The /dev/shm file is
-// named after this process and removed once read (TraceFile's destructor).
+// docs/performance.md), preallocated there; else in the scratch directory.
+// The /dev/shm file is named after this process and removed once read
+// (TraceFile's destructor).
 class TraceFile {
  public:
   explicit TraceFile(const std::string& work_dir) {
@@ -67,6 +101,7 @@ class TraceFile {
       owned_ = true;
       std::error_code ignored;
       fs::remove(path_, ignored);  // a stale file of a dead process with our pid
+      PreallocateTrace(path_);
     } else {
       path_ = work_dir + "/trace";
     }
@@ -142,7 +177,7 @@ Result<Recording> Record(const RecordOptions& options) {
   if (!recording.workload.spawn_error.empty()) {
     return Status::InvalidArgument("--workload could not start: " + recording.workload.spawn_error);
   }
-  if (!fs::exists(trace_file)) {
+  if (!ShimWroteTrace(trace_file)) {
     return Status::InvalidArgument(
         "--workload left no trace: the shim was not loaded (a static binary, or "
         "LD_PRELOAD cleared by the workload?); its stderr:\n" +

@@ -131,6 +131,17 @@ static int attach_trace(int fd, const char* file) {
   return 0;
 }
 
+/* Whether the trace file's magic is still all zeros (preallocated, never
+ * initialised). */
+static int unwritten_trace(int fd) {
+  char magic[8];
+  if (pread(fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic) return 0;
+  for (size_t i = 0; i < sizeof magic; ++i) {
+    if (magic[i] != 0) return 0;
+  }
+  return 1;
+}
+
 /* Opens (or creates) and maps POWERCUT_TRACE. Returns 0 or -1. */
 static int map_trace(const char* file) {
   int fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -139,13 +150,17 @@ static int map_trace(const char* file) {
     shim_say(strerror(errno), "; not tracing\n", NULL);
     return -1;
   }
-  /* The first process to take the lock on an empty file initialises it. */
+  /* The first process to take the lock on an empty file initialises it. A
+   * file of zeros counts as empty: a runner may preallocate the trace
+   * (fallocate) so that the traced program does not pay for fresh pages. */
   while (flock(fd, LOCK_EX) != 0 && errno == EINTR) {
   }
   struct stat st;
   int rc = fstat(fd, &st);
-  if (rc == 0 && st.st_size == 0) {
-    rc = create_trace(fd, parse_capacity(getenv("POWERCUT_TRACE_CAPACITY")));
+  if (rc == 0 && (st.st_size == 0 || unwritten_trace(fd))) {
+    uint64_t capacity = parse_capacity(getenv("POWERCUT_TRACE_CAPACITY"));
+    if ((uint64_t)st.st_size > capacity) capacity = ((uint64_t)st.st_size + 4095) & ~4095ull;
+    rc = create_trace(fd, capacity);
   } else if (rc == 0) {
     rc = attach_trace(fd, file);
   }

@@ -1,8 +1,11 @@
 // The shim across processes and acknowledgements: a forked child, a shell
 // exec'd with a trimmed environment and a posix_spawn'ed shell are all traced
 // into one trace with one order; writes to POWERCUT_ACK_FD (write(2) and
-// stdio) become ack records in place and still reach the descriptor.
+// stdio) become ack records in place and still reach the descriptor. A trace
+// file preallocated by a runner (all zeros) is taken as a new trace.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <iterator>
@@ -80,6 +83,23 @@ TEST(ShimProcessesTest, AcksAreStampedInOrderAndPassedThrough) {
   std::ifstream acks(sandbox.ack_file());
   std::string text((std::istreambuf_iterator<char>(acks)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, "A k1 v1\nA k2 v2\n");
+}
+
+TEST(ShimProcessesTest, APreallocatedTraceOfZerosIsTakenAsANewTrace) {
+  Sandbox sandbox("prealloc");
+  const int fd = open(sandbox.trace_file().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(posix_fallocate(fd, 0, 1 << 20), 0);
+  close(fd);
+  RunOptions options;
+  options.ack = true;
+  RunResult run = RunProgram(sandbox, "prog_acks", {sandbox.root()}, options);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  Trace trace = LoadTrace(sandbox);
+  const std::vector<std::string> described = DescribeAll(trace);
+  ASSERT_EQ(described.size(), 8u);
+  EXPECT_EQ(described.front(), "open path=$R/kv flags=0x241 mode=0644 result=3");
+  EXPECT_EQ(described.back(), "close fd=3 path=$R/kv result=0");
 }
 
 }  // namespace
