@@ -24,7 +24,7 @@ OpRecord Op(uint64_t position, OpKind kind, std::string path, std::string path2 
                   .path = std::move(path),
                   .path2 = std::move(path2),
                   .offset = 0,
-                  .length = kind == OpKind::kWrite ? 64 : 0};
+                  .length = kind == OpKind::kWrite ? uint64_t{64} : uint64_t{0}};
 }
 
 PendingOpFate FateOf(OpRecord op, Fate fate, std::string detail = "") {
