@@ -9,6 +9,9 @@
 #   untraced      the program alone
 #   preloaded     LD_PRELOAD=libpowercut_shim.so, POWERCUT_ROOT unset (pass-through)
 #   shim          LD_PRELOAD + POWERCUT_ROOT + POWERCUT_TRACE (recording)
+#   shim-prealloc the same, into a trace file preallocated with fallocate
+#                 (PREALLOC bytes, default 64M) before the program starts, as
+#                 `powercut blackbox` does on /dev/shm
 #   strace        strace -f -o /dev/null (what users would otherwise reach for)
 # WORK_DIR (default: a directory under the build dir) sets where files go;
 # TRACE_DIR (default: WORK_DIR) where the trace goes (e.g. /dev/shm, tmpfs).
