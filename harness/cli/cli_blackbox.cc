@@ -30,15 +30,9 @@ std::vector<CrashModel> DefaultModels() {
   return models;
 }
 
-Status ParseReportFlag(std::string_view text, BlackboxConfig& config) {
-  const size_t colon = text.find(':');
-  if (colon == std::string_view::npos || colon + 1 == text.size()) {
-    return Status::InvalidArgument(
-        "expected FORMAT:FILE with FORMAT one of text, json, junit, e.g. json:bb.json; got '" +
-        std::string(text) + "'");
-  }
-  POWERCUT_ASSIGN_OR_RETURN(ReportFormat format, ParseReportFormat(text.substr(0, colon)));
-  config.reports.emplace_back(format, std::string(text.substr(colon + 1)));
+Status AddReport(std::string_view text, BlackboxConfig& config) {
+  POWERCUT_ASSIGN_OR_RETURN(auto report, ParseReportFlag(text));
+  config.reports.push_back(std::move(report));
   return Status::OK();
 }
 
@@ -83,8 +77,10 @@ void AddFlags(FlagParser& parser, BlackboxConfig& config) {
   parser.AddUint("timeout", "S", "seconds a checker run may take; 0: no limit (default 60)",
                  &config.timeout_seconds, 0, 86400);
   parser.AddValue(
-      "report", "FORMAT:FILE", "also write the report as text, json or junit (repeatable)",
-      [&config](std::string_view v) { return ParseReportFlag(v, config); },
+      "report", "[FORMAT:]FILE",
+      "also write the report as text, json or junit (repeatable; a plain\nFILE: *.json json, *.xml "
+      "junit, else text)",
+      [&config](std::string_view v) { return AddReport(v, config); },
       /*repeatable=*/true);
   parser.AddString("keep-images", "DIR", "keep every checked crash image under DIR (image-N)",
                    &config.keep_images);

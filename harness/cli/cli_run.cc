@@ -59,15 +59,8 @@ Status ParseModel(std::string_view text, RunConfig& config) {
 }
 
 Status ParseReport(std::string_view text, RunConfig& config) {
-  const size_t colon = text.find(':');
-  if (colon == std::string_view::npos || colon + 1 == text.size()) {
-    return Status::InvalidArgument(
-        "expected FORMAT:FILE with FORMAT one of text, json, junit, "
-        "e.g. junit:build/matrix/junit.xml; got '" +
-        std::string(text) + "'");
-  }
-  POWERCUT_ASSIGN_OR_RETURN(ReportFormat format, ParseReportFormat(text.substr(0, colon)));
-  config.reports.emplace_back(format, std::string(text.substr(colon + 1)));
+  POWERCUT_ASSIGN_OR_RETURN(auto report, ParseReportFlag(text));
+  config.reports.push_back(std::move(report));
   return Status::OK();
 }
 
@@ -126,9 +119,9 @@ void AddRunFlags(FlagParser& parser, RunConfig& config) {
                     return Status::OK();
                   });
   parser.AddValue(
-      "report", "FORMAT:FILE",
+      "report", "[FORMAT:]FILE",
       "also write the report as text, json or junit to FILE\n(repeatable; e.g. "
-      "--report junit:build/matrix/junit.xml)",
+      "--report junit:build/matrix/junit.xml; a plain FILE: *.json json,\n*.xml junit, else text)",
       [&config](std::string_view v) { return ParseReport(v, config); }, /*repeatable=*/true);
   parser.AddString("repro-dir", "DIR",
                    "where repro files of failures go (default " + config.repro_dir + ")",

@@ -85,6 +85,28 @@ Result<ReportFormat> ParseReportFormat(std::string_view name) {
                                  "' (valid: text, json, junit)");
 }
 
+Result<std::pair<ReportFormat, std::string>> ParseReportFlag(std::string_view text) {
+  const size_t colon = text.find(':');
+  const std::string_view prefix = text.substr(0, colon);
+  // "xml:out.xml" is a mistyped FORMAT, "./a:b.json" a file name.
+  if (colon != std::string_view::npos && prefix.find_first_of("./") == std::string_view::npos &&
+      colon + 1 < text.size()) {
+    POWERCUT_ASSIGN_OR_RETURN(ReportFormat format, ParseReportFormat(prefix));
+    return std::make_pair(format, std::string(text.substr(colon + 1)));
+  }
+  if (text.empty() || text.back() == ':') {
+    return Status::InvalidArgument(
+        "expected FORMAT:FILE (FORMAT one of text, json, junit, e.g. json:report.json) or a "
+        "FILE ending in .json, .xml (junit) or anything else (text); got '" +
+        std::string(text) + "'");
+  }
+  const bool json = text.ends_with(".json"), xml = text.ends_with(".xml");
+  return std::make_pair(json  ? ReportFormat::kJson
+                        : xml ? ReportFormat::kJunit
+                              : ReportFormat::kText,
+                        std::string(text));
+}
+
 std::string FormatSummaryTable(const MatrixReport& report) {
   size_t scenario_width = 8, model_width = 5;
   for (const MatrixCell& cell : report.cells) {

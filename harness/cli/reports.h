@@ -87,6 +87,12 @@ struct MatrixReport {
 enum class ReportFormat { kText, kJson, kJunit };
 // "text", "json", "junit".
 Result<ReportFormat> ParseReportFormat(std::string_view name);
+// A --report flag: "FORMAT:FILE" (json:out.json), or a plain FILE whose
+// format follows its name (*.json: json, *.xml: junit, else text), the
+// `--report FILE` of DESIGN.md's black-box protocol. InvalidArgument for an
+// empty file name, or an unknown FORMAT (a ':' after a prefix with no '.' or
+// '/' in it is taken as FORMAT:FILE).
+Result<std::pair<ReportFormat, std::string>> ParseReportFlag(std::string_view text);
 
 // The summary table: one row per cell, totals at the end.
 std::string FormatSummaryTable(const MatrixReport& report);

@@ -109,7 +109,7 @@ TEST_F(CliTest, BadFlagValuesExit2SayingWhatIsValid) {
            {"run --model wobble", "power-loss"},
            {"run --crash-points some", "valid: all, sync"},
            {"run --report xml:out.xml", "valid: text, json, junit"},
-           {"run --report out.xml", "FORMAT:FILE"},
+           {"run --report json:", "FORMAT:FILE"},
            {"run -j", "--jobs needs a value"},
            {"run --engine nosuchengine", "known: "},
            {"list nothing", "valid: scenarios, models, engines"},
@@ -150,8 +150,9 @@ TEST_F(CliTest, ListShowsScenariosModelsAndEngines) {
 
 TEST_F(CliTest, ASmallScenarioPassesOnTheReferenceEngineWithWellFormedReports) {
   const fs::path json = dir_ / "report.json", junit = dir_ / "junit.xml";
+  // A plain FILE takes its format from its name: junit.xml is JUnit.
   CommandResult result = Powercut(std::string(kSmallRun) + " --report json:" + json.string() +
-                                  " --report junit:" + junit.string());
+                                  " --report " + junit.string());
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_NE(result.out.find("seed 1"), std::string::npos) << result.out;
 
