@@ -37,8 +37,8 @@ Result<std::unique_ptr<CrashStateEnumerator>> SimFs::EnumerateCrashStates(
   POWERCUT_RETURN_IF_ERROR(ValidateCrashModel(model));
   std::lock_guard<std::mutex> lock(state_->mu);
   const SimCore& core = state_->core;
-  return MakeCrashStateEnumerator(model, core.position, ChoiceSpace::For(model, core.pending),
-                                  budget);
+  return MakeCrashStateEnumerator(model, core.position,
+                                  ChoiceSpace::For(model, core.pending, core.durable), budget);
 }
 
 Result<std::unique_ptr<SimFs>> SimFs::Crash(const CrashStateId& id) const {

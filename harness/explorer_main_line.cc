@@ -52,7 +52,7 @@ MainLine::~MainLine() {
 }
 
 Result<std::vector<Violation>> MainLine::Run() {
-  fs_ = std::make_unique<SimFs>();
+  fs_ = std::make_unique<SimFs>(SimFs::Options{.profile = config_.profile});
   POWERCUT_ASSIGN_OR_RETURN(engine_, (*config_.engine)(config_.settings));
   Watch(fs_.get());
   Status open = engine_->Open(fs_.get(), kExploreDbDir);
