@@ -85,6 +85,7 @@ class DBImpl final : public DB {
   // appends a close marker (an empty batch whose wal_synced_bytes covers it)
   // and DataSyncs it, so damage to that record reads as Corruption.
   void WriteCloseMarker();
+  static constexpr uint64_t kCloseMarkerSectorBytes = 4096;
   // wal-userspace-buffer only: writes the buffered records to the WAL file.
   Status DrainWalBuffer();
   // Applies a batch (already sequenced) to `mem`.

@@ -228,12 +228,20 @@ void DBImpl::WriteCloseMarker() {
     if (!bg_error_.ok() || wal_ == nullptr || wal_synced_bytes_ <= wal_vouched_bytes_) return;
     WriteBatchInternal::SetSequence(&marker, last_sequence_ + 1);
   }
+  // The last marker starts in a sector after the one holding the last synced
+  // byte (markers fill the gap), so no single lost sector takes both the
+  // acknowledged records and the marker vouching for them.
+  const uint64_t boundary =
+      (wal_synced_bytes_ + kCloseMarkerSectorBytes - 1) / kCloseMarkerSectorBytes *
+      kCloseMarkerSectorBytes;
+  Status status;
+  while (status.ok() && wal_->size() < boundary) status = AppendToWal(marker, /*sync=*/false);
   // Ignored on failure, deliberately: every acknowledged byte is already
   // durable (that is what wal_synced_bytes_ says), so a marker that does
   // not reach the disk only leaves that record unvouched, as after a crash;
   // and a DB that failed to write it is being closed, so nothing is appended
   // after it.
-  AppendToWal(marker, /*sync=*/true).IgnoreError();
+  if (status.ok()) AppendToWal(marker, /*sync=*/true).IgnoreError();
 }
 
 Status DBImpl::DrainWalBuffer() {
