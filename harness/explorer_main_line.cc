@@ -229,6 +229,10 @@ Result<bool> MainLine::RecoverMainLine(bool lossless, std::vector<Violation>* vi
         MakeViolation(Guarantee::kRecovers, "the database failed to open: " + open.ToString()));
   }
   Result<KvState> state = ScanState(*engine_);
+  if (!state.ok() && DamageReported(*fs_, state.status())) {
+    stopped_ = true;  // a damaged table found on first read: reported, as it must be
+    return false;
+  }
   if (!state.ok()) {
     return fail(MakeViolation(Guarantee::kRecovers, "the recovered database failed to scan: " +
                                                         state.status().ToString()));
