@@ -155,12 +155,12 @@ class DBImpl final : public DB {
   faultfs::FileHandle wal_file_;
   std::unique_ptr<LogWriter> wal_;
   uint64_t wal_number_ = 0;
-  uint64_t wal_synced_bytes_ = 0;  // bytes of wal_ covered by a successful DataSync
+  uint64_t wal_synced_bytes_ = 0;   // bytes of wal_ covered by a successful DataSync
   uint64_t wal_vouched_bytes_ = 0;  // the wal_synced_bytes the last record written carries
   // Recovery: WAL and manifest base names it cut or skipped bytes of, or
   // did not replay; step 7 renames them to NAME.corrupt instead of deleting.
   std::set<std::string> quarantine_;
-  WriteBatch group_batch_;         // the merged batch of a group
+  WriteBatch group_batch_;  // the merged batch of a group
   // Mutant state (always empty/zero in the correct engine).
   std::vector<std::string> wal_buffer_;  // wal-userspace-buffer: records not yet written
   size_t wal_buffer_bytes_ = 0;

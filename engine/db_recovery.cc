@@ -241,7 +241,9 @@ Status DBImpl::ReplayWals(MemTable* mem, SequenceNumber* last_sequence) {
     if (next != ReplayNext::kStop) continue;
     // Point-in-time: the later WALs are not replayed. They are not proven
     // obsolete (only the user's choice of mode drops them): keep them.
-    for (size_t j = i + 1; j < wals.size(); ++j) quarantine_.insert(faultfs::BaseName(LogFileName(dbpath_, wals[j])));
+    for (size_t j = i + 1; j < wals.size(); ++j) {
+      quarantine_.insert(faultfs::BaseName(LogFileName(dbpath_, wals[j])));
+    }
     break;
   }
   return Status::OK();

@@ -231,9 +231,8 @@ void DBImpl::WriteCloseMarker() {
   // The last marker starts in a sector after the one holding the last synced
   // byte (markers fill the gap), so no single lost sector takes both the
   // acknowledged records and the marker vouching for them.
-  const uint64_t boundary =
-      (wal_synced_bytes_ + kCloseMarkerSectorBytes - 1) / kCloseMarkerSectorBytes *
-      kCloseMarkerSectorBytes;
+  const uint64_t boundary = (wal_synced_bytes_ + kCloseMarkerSectorBytes - 1) /
+                            kCloseMarkerSectorBytes * kCloseMarkerSectorBytes;
   Status status;
   while (status.ok() && wal_->size() < boundary) status = AppendToWal(marker, /*sync=*/false);
   // Ignored on failure, deliberately: every acknowledged byte is already

@@ -182,10 +182,10 @@ Status VersionSet::DecideManifestTail(const std::string& path, const LogReader& 
     manifest_cut_ = true;
     return Status::OK();
   }
-  std::string why = !torn            ? "valid edits follow it"
-                    : !after_snapshot ? "the snapshot edit itself is damaged"
-                                      : "the WAL it retired (" + wal +
-                                            ") is gone, so the edit had been synced";
+  std::string why = !torn ? "valid edits follow it"
+                    : !after_snapshot
+                        ? "the snapshot edit itself is damaged"
+                        : "the WAL it retired (" + wal + ") is gone, so the edit had been synced";
   return Status::Corruption("manifest " + path + " damaged at offset " + std::to_string(offset) +
                             ": " + reason + "; " + why);
 }

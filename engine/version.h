@@ -129,7 +129,7 @@ class VersionSet {
   // The open manifest (only the single I/O caller touches these).
   faultfs::FileHandle manifest_file_;
   std::unique_ptr<LogWriter> manifest_writer_;
-  Status manifest_error_;  // sticky: the first failed append or sync
+  Status manifest_error_;      // sticky: the first failed append or sync
   bool manifest_cut_ = false;  // Recover cut a torn last edit
 };
 

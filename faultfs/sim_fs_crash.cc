@@ -2,9 +2,9 @@
 // observer), crashes and clones, fault rules, and setup/inspection of the
 // durable and visible trees. Crash states are built by crash_builder.cc and
 // enumerated by crash_enumerator.cc; this file only locks and forwards.
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 
 #include "crash_builder.h"
 #include "crash_space.h"

@@ -145,8 +145,7 @@ Status MainLine::AddFault(const Operation& op) {
     if (HasByte(fs_->DumpVisible(), *rule)) return handler_error_;
     const std::string text = rule->ToString();
     return error(Status::InvalidArgument(text.substr(0, text.find(':')) + ": " + rule->path_glob +
-                                         " has no byte at offset " +
-                                         std::to_string(rule->offset)));
+                                         " has no byte at offset " + std::to_string(rule->offset)));
   }
   // From here on the main line's file system misbehaves; crash states keep
   // the rule's damage (media damage) but not the rule (see CrashStep).

@@ -163,8 +163,8 @@ TEST(DbMediaDamageTest, TornUnsyncedWalTailIsCutAndKept) {
   ASSERT_TRUE(live->Put(kSync, "k1", "v1").ok());
   ASSERT_TRUE(live->Put({}, "k2", std::string(3000, 'x')).ok());
   // A zero-tail crash: the unsynced record's size persists, its data does not.
-  auto crashed = fs.Crash(CrashStateId{CrashModel{.kind = CrashModelKind::kZeroTail},
-                                       fs.position(), {}});
+  auto crashed =
+      fs.Crash(CrashStateId{CrashModel{.kind = CrashModelKind::kZeroTail}, fs.position(), {}});
   ASSERT_TRUE(crashed.ok()) << crashed.status().ToString();
   live.reset();
   const std::string wal = OnlyFile(**crashed, "", ".log");

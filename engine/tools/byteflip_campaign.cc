@@ -49,9 +49,9 @@ constexpr std::string_view kDb = "/db";
 enum class Outcome : char { kCorrect = 'c', kCorruption = 'k', kWrong = 'w' };
 
 struct Config {
-  uint64_t stride = 1;       // bitflip every STRIDE-th byte
-  bool all_bits = false;     // all 8 bits of each byte (else bit offset % 8)
-  int timeout_ms = 10000;    // hang watchdog per case
+  uint64_t stride = 1;     // bitflip every STRIDE-th byte
+  bool all_bits = false;   // all 8 bits of each byte (else bit offset % 8)
+  int timeout_ms = 10000;  // hang watchdog per case
   bool verbose = false;
 };
 
@@ -181,8 +181,7 @@ std::vector<std::string> CasesFor(const std::string& path, uint64_t size, const 
   for (uint64_t offset = 0; offset < size; offset += config.stride) {
     for (uint32_t bit = 0; bit < 8; ++bit) {
       if (!config.all_bits && bit != offset % 8) continue;
-      rules.push_back("bitflip:" + path + ":" + std::to_string(offset) + ":" +
-                      std::to_string(bit));
+      rules.push_back("bitflip:" + path + ":" + std::to_string(offset) + ":" + std::to_string(bit));
     }
   }
   for (uint64_t sector_bytes : {512, 4096}) {
@@ -212,8 +211,8 @@ void Record(Tally& tally, const std::string& path, const std::string& rule,
 }
 
 void PrintTally(const Tally& tally) {
-  std::printf("%-22s %8s %8s %11s %6s %6s %6s\n", "file damage", "cases", "correct",
-              "corruption", "wrong", "crash", "hang");
+  std::printf("%-22s %8s %8s %11s %6s %6s %6s\n", "file damage", "cases", "correct", "corruption",
+              "wrong", "crash", "hang");
   std::map<std::string, uint64_t> total;
   for (const auto& [kind, outcomes] : tally.by_kind) {
     uint64_t cases = 0;

@@ -102,8 +102,8 @@ TEST(FaultRuleTest, EveryKindRoundTripsThroughToString) {
        {"fsync-eio:*.log:3", "fsync-eio:*:0:keep", "fsync-eio:/db/MANIFEST-*:1:clean-but-visible",
         "enospc:0", "enospc:18446744073709551615:/x/*", "short-write:*:1",
         "short-write:*.log:5:100", "read-eio:*:0:1", "read-eio:/a:100:4096", "bitflip:/a/b:0:0",
-        "bitflip:/db/000001.log:123:5", "zero-sector:/db/000002.log:700",
-        "zero-sector:/a:0:4096", "misdirect:/db/CURRENT:0:8:8"}) {
+        "bitflip:/db/000001.log:123:5", "zero-sector:/db/000002.log:700", "zero-sector:/a:0:4096",
+        "misdirect:/db/CURRENT:0:8:8"}) {
     FaultRule rule = ParseOrDie(text);
     Result<FaultRule> again = FaultRule::Parse(rule.ToString());
     ASSERT_TRUE(again.ok()) << rule.ToString() << ": " << again.status().ToString();
