@@ -175,5 +175,26 @@ TEST(DbMediaDamageTest, TornUnsyncedWalTailIsCutAndKept) {
   EXPECT_EQ((*crashed)->DumpVisible().count(wal + ".corrupt"), 1u) << "the cut WAL is kept";
 }
 
+// The user chose availability (skip-corrupted): the damaged record is
+// dropped, and the WAL holding it is kept as .corrupt, not deleted.
+TEST(DbMediaDamageTest, SkippedDamageKeepsTheWalAsCorrupt) {
+  SimFs fs;
+  {
+    std::unique_ptr<DB> db = OpenOrDie(fs);
+    ASSERT_NE(db, nullptr);
+    for (const char* key : {"k1", "k2", "k3"}) ASSERT_TRUE(db->Put(kSync, key, "v").ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  const std::string wal = OnlyFile(fs, "", ".log");
+  FlipBit(fs, wal, log::kHeaderSize + 12);  // the first record: k1
+  Options skip;
+  skip.wal_recovery_mode = WalRecoveryMode::kSkipCorrupted;
+  auto db = DB::Open(skip, kDb, &fs);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_EQ(*ScanAll(**db), (KvState{{"k2", "v"}, {"k3", "v"}}));
+  ASSERT_TRUE((*db)->Close().ok());
+  EXPECT_EQ(fs.DumpVisible().count(wal + ".corrupt"), 1u) << "the skipped bytes are kept";
+}
+
 }  // namespace
 }  // namespace powercut::engine
