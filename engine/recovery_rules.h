@@ -1,7 +1,7 @@
-// The WAL damage decision table: what recovery does when a write-ahead log
-// does not read back cleanly. Written as data (TigerBeetle's journal style),
+// The WAL and manifest damage decision tables: what recovery does when a
+// write-ahead log or the manifest does not read back cleanly. Written as data (TigerBeetle's journal style),
 // one row per case, so the policy reads in one place and a test checks that
-// every combination of inputs meets exactly one row.
+// every combination of inputs meets exactly one row (of each table).
 //
 // Method. Every WAL record starts with fixed64 wal_synced_bytes: how many
 // bytes of that WAL a successful DataSync had covered when the record was
