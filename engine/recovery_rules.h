@@ -30,9 +30,10 @@
 // whose wal_synced_bytes covers every synced byte, DataSynced (Pebble's EOF
 // trailer, cockroachdb/pebble#871). So in a WAL that was closed, damage to
 // any acknowledged record is below max_synced and is Corruption. Known limit:
-// after a CRASH, the records since the last vouched sync are vouched by
-// nothing on disk, and damage there looks exactly like a tail the crash tore
-// (under the junk tear, a torn sector holds arbitrary bytes), so it is cut.
+// after a CRASH, the records since the last vouched sync are vouched for by
+// nothing on disk, and damage that leaves no valid record after it looks
+// exactly like a tail the crash tore (under the junk tear, a torn sector
+// holds arbitrary bytes), so it is cut.
 // Closing that window needs a second durable write per synced group (RocksDB
 // tracks synced WAL sizes in its manifest for this); see docs/engine.md.
 //
