@@ -154,6 +154,23 @@ TEST(DbMediaDamageTest, DamagedLastWalRecordOfAClosedDatabaseIsCorruption) {
   ExpectCorruptionKeepingEvidence(fs, wal, 0);
 }
 
+// The close marker starts in a 4 KiB sector of its own: a lost sector
+// holding the acknowledged records cannot take the marker with it.
+TEST(DbMediaDamageTest, AZeroedSectorOfAClosedWalIsCorruption) {
+  SimFs fs;
+  {
+    std::unique_ptr<DB> db = OpenOrDie(fs);
+    ASSERT_NE(db, nullptr);
+    for (const char* key : {"k1", "k2", "k3"}) ASSERT_TRUE(db->Put(kSync, key, "v").ok());
+    ASSERT_TRUE(db->Close().ok());
+  }
+  const std::string wal = OnlyFile(fs, "", ".log");
+  Result<FaultRule> rule = FaultRule::Parse("zero-sector:" + wal + ":0:4096");
+  ASSERT_TRUE(rule.ok());
+  ASSERT_TRUE(fs.AddFaultRule(*rule).ok());
+  ExpectCorruptionKeepingEvidence(fs, wal, 0);
+}
+
 // A crash tears the unsynced tail: it is cut (no write after the last sync
 // was acknowledged durable), and the WAL is kept as .corrupt, not deleted.
 TEST(DbMediaDamageTest, TornUnsyncedWalTailIsCutAndKept) {
