@@ -7,14 +7,16 @@
  * only in the page cache and a power cut loses it; `powercut blackbox` must
  * fail it under power-loss. The twin (-DKA_FIXED=1) opens the log O_DSYNC,
  * which makes every write durable when it returns, with the file size it
- * implies (open(2): "on return, the output data and the metadata needed to
- * retrieve it have been transferred"; fs/sync.c generic_write_sync), and must
- * pass under every model although it never calls fsync.
+ * implies (open(2): "By the time write(2) (and similar) return, the output
+ * data has been transferred to the underlying hardware, along with any file
+ * metadata that would be required to retrieve that data"; fs/sync.c
+ * generic_write_sync), and must pass under every model although it never
+ * calls fsync.
  *
  * Built with -DKA_RWF=1 (ka_rwf_dsync_commit[_fixed]) the log is opened
  * plainly and each record is written with pwritev2: the twin passes
- * RWF_DSYNC (pwritev2(2): "per-write equivalent of the O_DSYNC open flag"),
- * the buggy program passes 0.
+ * RWF_DSYNC (pwritev2(2): "a per-write equivalent of the O_DSYNC open(2)
+ * flag"), the buggy program passes 0.
  *
  * The checker prints the complete records (ka_print_text_records). */
 #define _GNU_SOURCE
