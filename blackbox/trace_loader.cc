@@ -359,7 +359,8 @@ Status TraceLoader::ApplyMsync(const TraceEntry& e) {
   Status status;
   if (!e.data.empty()) status = WriteData(handle, e.offset, e.data, SyncMode::kNone);
   const uint64_t length = e.data.empty() ? e.length : e.data.size();
-  if (status.ok() && (e.flags & MS_SYNC)) status = SyncRange(handle, path, e.offset, e.offset + length);
+  if (status.ok() && (e.flags & MS_SYNC))
+    status = SyncRange(handle, path, e.offset, e.offset + length);
   Status closed = fs().Close(handle);
   return status.ok() ? closed : status;
 }

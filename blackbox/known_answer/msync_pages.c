@@ -121,8 +121,8 @@ static int run_check(const char* image) {
       print_record(page);
       continue;
     }
-    fprintf(stderr, "page %d was never written but byte %d holds 0x%02x, not '%c'\n", p, o,
-            page[o], pattern(p, o));
+    fprintf(stderr, "page %d was never written but byte %d holds 0x%02x, not '%c'\n", p, o, page[o],
+            pattern(p, o));
     free(map);
     return kKaExitInconsistent;
   }

@@ -275,8 +275,7 @@ TEST(TraceLoaderTest, FallocateCollapseAndInsertMoveTheTail) {
   t.Add(kTraceFallocate, "/a", 3).flags = FALLOC_FL_NO_HIDE_STALE;
   Result<LoadedTrace> refused = LoadTrace({}, t.Build());
   ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.status().message().find("fallocate mode 4 is not supported"),
-            std::string::npos)
+  EXPECT_NE(refused.status().message().find("fallocate mode 4 is not supported"), std::string::npos)
       << refused.status().message();
 }
 

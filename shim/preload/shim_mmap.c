@@ -41,8 +41,8 @@ struct Mapping {
   char* addr; /* NULL: free slot */
   size_t len;
   uint64_t file_offset;
-  int fd;                /* the descriptor it was mapped from (may be closed since) */
-  dev_t dev;             /* the file, to tell whether fd or path still name it */
+  int fd;    /* the descriptor it was mapped from (may be closed since) */
+  dev_t dev; /* the file, to tell whether fd or path still name it */
   ino_t ino;
   uint64_t known_size;   /* the file's size when last seen */
   unsigned char* shadow; /* len bytes: the contents as last recorded */
@@ -128,7 +128,7 @@ static void remember_locked(void* addr, size_t len, int fd, off64_t offset,
     struct Mapping* m = &mappings[i];
     if (m->addr != NULL) continue;
     void* shadow = SHIM_REAL(mmap)(NULL, len, PROT_READ | PROT_WRITE,
-                                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (shadow == MAP_FAILED) return;
     m->addr = addr;
     m->len = len;

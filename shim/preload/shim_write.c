@@ -3,8 +3,8 @@
  * the offset they landed at (lseek after the write, minus the count; the
  * given offset for positional writes; the file size for O_APPEND and
  * RWF_APPEND), and the pwritev2 flags (RWF_DSYNC, RWF_SYNC, ...) as they were
- * passed, in `flags` (0 for the other calls). Writes to POWERCUT_ACK_FD become kTraceAck records. Live
- * enospc and short-write rules shorten or fail the call here. */
+ * passed, in `flags` (0 for the other calls). Writes to POWERCUT_ACK_FD become kTraceAck records.
+ * Live enospc and short-write rules shorten or fail the call here. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -117,8 +117,8 @@ static uint64_t landed_at(const struct WriteOp* op, const struct ShimFdInfo* inf
  * process already recorded a write carrying the descriptor's current path. */
 static void emit_write_record(const struct ShimFdInfo* info, int fd, int64_t result, int err,
                               uint64_t offset, int source, const void* data,
-                              const struct iovec* iov, int iovcnt, int data_fd,
-                              uint16_t extra_bits, uint32_t rwf) {
+                              const struct iovec* iov, int iovcnt, int data_fd, uint16_t extra_bits,
+                              uint32_t rwf) {
   struct ShimRecord r;
   shim_record_init(&r, kTraceWrite);
   r.fd = fd;
