@@ -253,8 +253,14 @@ Status TraceLoader::WriteData(FileHandle handle, uint64_t offset, std::string_vi
 
 // Pages of a shared mapping the shim found changed (fd -1): a pending write
 // through a handle of its own, since the descriptor may be long closed.
+// A file whose name another process removed meanwhile is noted and skipped:
+// its pages can reach no crash image.
 Status TraceLoader::ApplyMappedWrite(const TraceEntry& e) {
   POWERCUT_ASSIGN_OR_RETURN(std::string path, PathOf(e.path));
+  if (!fs().Stat(path).ok()) {
+    loaded_.notes.push_back("mapped pages of a file no longer named: " + DescribeEntry(e));
+    return Status::OK();
+  }
   POWERCUT_ASSIGN_OR_RETURN(FileHandle handle, fs().Open(path, OpenOptions{.write = true}));
   Status status = WriteData(handle, e.offset, e.data, SyncMode::kNone);
   Status closed = fs().Close(handle);

@@ -17,10 +17,10 @@
  *                            they make nothing durable (mm/msync.c, msync(2)).
  *
  * Only pages inside the file's current size are compared (touching a page
- * past the end raises SIGBUS): the size comes from fstat of the descriptor the
- * mapping was made with, or stat of its path, when either is still the same
- * file, else from the last size seen. The shadow costs as much memory as the
- * mapped part of the file. */
+ * past the end raises SIGBUS): the size comes from stat of the mapping's path
+ * while it still names the same file (device and inode); a mapping whose file lost that name
+ * records nothing, as writes through an unlinked descriptor do not. The shadow costs as much memory
+ * as the mapped part of the file. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
@@ -58,15 +58,15 @@ static size_t page_size(void) {
   return size;
 }
 
-/* The file's current size, when the mapping's descriptor or path still names
- * it; otherwise the last size seen. REQUIRES: the lock. */
-static uint64_t current_size(struct Mapping* m) {
+/* Whether the mapping's path still names its file: pages of a file whose
+ * name was unlinked or renamed over can reach no crash image (SQLite unlinks
+ * its -shm file before unmapping it), so they are not recorded. Refreshes
+ * known_size. REQUIRES: the lock. */
+static int still_named(struct Mapping* m) {
   struct stat st;
-  if ((fstat(m->fd, &st) == 0 && st.st_dev == m->dev && st.st_ino == m->ino) ||
-      (stat(m->path, &st) == 0 && st.st_dev == m->dev && st.st_ino == m->ino)) {
-    m->known_size = (uint64_t)st.st_size;
-  }
-  return m->known_size;
+  if (stat(m->path, &st) != 0 || st.st_dev != m->dev || st.st_ino != m->ino) return 0;
+  m->known_size = (uint64_t)st.st_size;
+  return 1;
 }
 
 /* How many bytes of the mapping lie inside the file of `size` bytes. */
@@ -95,7 +95,8 @@ static void emit_run(struct Mapping* m, size_t from, size_t to) {
 /* REQUIRES: the lock. Records every run of pages of [from, to) (offsets in
  * the mapping) that differ from the shadow, clipped to the file's end. */
 static void emit_changed_pages(struct Mapping* m, size_t from, size_t to) {
-  size_t end = inside_file(m, current_size(m));
+  if (!still_named(m)) return;
+  size_t end = inside_file(m, m->known_size);
   if (to > end) to = end;
   size_t page = page_size();
   size_t run = 0, run_end = 0; /* the current run of changed pages, when run_end > 0 */
@@ -233,7 +234,7 @@ SHIM_EXPORT int msync(void* addr, size_t len, int flags) {
   int nreserved = 0;
   shim_lock();
   for (int i = 0; i < kMaxMappings; ++i) {
-    if (overlaps(&mappings[i], addr, len)) {
+    if (overlaps(&mappings[i], addr, len) && still_named(&mappings[i])) {
       reserved[nreserved++] = record_msync(&mappings[i], addr, len, flags);
     }
   }
