@@ -97,20 +97,6 @@ Result<size_t> SimFs::Append(FileHandle file, std::string_view data) {
       });
 }
 
-// STAND-IN until main's WriteSynchronous lands (take main's on merge).
-Result<size_t> SimFs::WriteSynchronous(FileHandle file, uint64_t offset, std::string_view data,
-                                       SyncMode sync) {
-  return RunCountedCall<Result<size_t>>(
-      *state_, MakeRecord(OpKind::kWrite), [&](SimCore& core, OpRecord& record) -> Result<size_t> {
-        const size_t before = core.pending.size();
-        POWERCUT_ASSIGN_OR_RETURN(size_t n, WriteLocked(core, record, file, offset, data));
-        if (sync != SyncMode::kNone && core.pending.size() == before + 1) {
-          core.PersistSynchronousWrite(before);
-        }
-        return n;
-      });
-}
-
 Status SimFs::Truncate(FileHandle file, uint64_t size) {
   OpRecord record = MakeRecord(OpKind::kTruncate);
   record.offset = size;

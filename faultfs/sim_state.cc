@@ -51,24 +51,6 @@ void SimCore::PersistFileData(uint64_t inode) {
   PersistPending(indices);
 }
 
-void SimCore::PersistSynchronousWrite(size_t index) {
-  const PendingOp& write = pending[index];
-  const uint64_t begin = write.record.offset, end = begin + write.record.length;
-  std::vector<size_t> indices;
-  for (size_t i = 0; i < index; ++i) {
-    const PendingOp& op = pending[i];
-    if (!op.is_data_op() || op.inode != write.inode) continue;
-    if (!op.is_write() || (op.record.offset < end && begin < op.record.offset + op.record.length)) {
-      indices.push_back(i);
-    }
-  }
-  indices.push_back(index);
-  for (size_t i : indices) ApplyOp(durable, pending[i]);  // a subset: replayed, not shared
-  for (auto it = indices.rbegin(); it != indices.rend(); ++it) {
-    pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(*it));
-  }
-}
-
 void SimCore::PersistEntriesOf(uint64_t inode) {
   std::set<size_t> chosen;
   std::vector<uint64_t> dirs_needed;

@@ -70,10 +70,6 @@ struct SimCore {
   // SyncDir succeeded: the entry ops of `dir` are durable (a cross-directory
   // rename once both of its directories have been synced).
   void PersistEntryOpsOf(uint64_t dir);
-  // STAND-IN (take main's on merge): the pending write at `index` is durable,
-  // with the earlier pending data ops of its file that overlap it or are
-  // truncates (they do not commute with it); the rest stay pending.
-  void PersistSynchronousWrite(size_t index);
   // SyncAll: everything pending is durable.
   void PersistAll();
   // An fsync of file `inode` failed; the page cache behaves per `profile`.

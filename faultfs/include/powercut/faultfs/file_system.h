@@ -40,11 +40,6 @@ struct FileLock {
   bool valid() const { return id != 0; }
 };
 
-// STAND-IN for the lead's SyncMode (issue 10), so this branch builds before
-// it lands on main; take main's version on merge. The mode of a synchronous
-// write: kData for O_DSYNC / RWF_DSYNC, kFull for O_SYNC / RWF_SYNC.
-enum class SyncMode : uint8_t { kNone, kData, kFull };
-
 struct OpenOptions {
   bool read = true;
   bool write = false;

@@ -120,11 +120,6 @@ class SimFs final : public FileSystem {
   Result<size_t> Read(FileHandle file, uint64_t offset, std::span<char> buffer) override;
   Result<size_t> Write(FileHandle file, uint64_t offset, std::string_view data) override;
   Result<size_t> Append(FileHandle file, std::string_view data) override;
-  // STAND-IN (take main's on merge): Write, durable on return when `sync` is
-  // not kNone, with every earlier pending write of the file it overlaps and
-  // every earlier pending truncate of it; other pending writes stay pending.
-  Result<size_t> WriteSynchronous(FileHandle file, uint64_t offset, std::string_view data,
-                                  SyncMode sync);
   Status Truncate(FileHandle file, uint64_t size) override;
   Status Sync(FileHandle file) override;
   Status DataSync(FileHandle file) override;
