@@ -175,7 +175,7 @@ std::vector<uint64_t> ChooseCrashPoints(const LoadedTrace& loaded, bool all) {
     for (uint64_t p = 1; p <= last; ++p) points.insert(p);
   } else {
     for (const OpOrigin& origin : loaded.ops) {
-      if (!faultfs::IsPersistencePoint(origin.op.kind)) continue;
+      if (!faultfs::IsPersistencePoint(origin.op)) continue;
       points.insert(origin.op.position);
       if (origin.op.position > 1) points.insert(origin.op.position - 1);
     }

@@ -36,6 +36,10 @@ std::string_view OpKindName(OpKind kind) {
   return "unknown";
 }
 
+bool IsPersistencePoint(const OpRecord& op) {
+  return IsPersistencePoint(op.kind) || (op.kind == OpKind::kWrite && op.sync != SyncMode::kNone);
+}
+
 bool IsPersistencePoint(OpKind kind) {
   return kind == OpKind::kSync || kind == OpKind::kDataSync || kind == OpKind::kSyncDir ||
          kind == OpKind::kSyncAll;

@@ -254,7 +254,7 @@ void MainLine::Watch(SimFs* fs) {
     if (stopped_) return;
     if (config_.crash_points == CrashPoints::kAll) {
       Visit(*fs, op.position);
-    } else if (faultfs::IsPersistencePoint(op.kind)) {
+    } else if (faultfs::IsPersistencePoint(op)) {
       FinishPoints();  // the point just before this persistence point
       Visit(*fs, op.position);
     } else {

@@ -112,7 +112,10 @@ TEST_F(CliTest, BadFlagValuesExit2SayingWhatIsValid) {
            {"run --report json:", "FORMAT:FILE"},
            {"run -j", "--jobs needs a value"},
            {"run --engine nosuchengine", "known: "},
-           {"list nothing", "valid: scenarios, models, engines"},
+           {"list nothing", "valid: scenarios, models, profiles, engines"},
+           {"run --profile ext3", "valid profiles: strict-posix, ext4-ordered, ext4-writeback"},
+           {"blackbox --profile zfs --root r --workload w --check c",
+            "valid profiles: strict-posix, ext4-ordered, ext4-writeback"},
            {"replay", "one repro FILE"},
        }) {
     CommandResult result = Powercut(c.args);
@@ -197,6 +200,31 @@ TEST_F(CliTest, TheAckBeforeFsyncCanaryFailsAndItsReproReplaysTheViolation) {
   CommandResult replay = Powercut("replay " + repro);
   EXPECT_EQ(replay.exit_code, 1) << replay.out << replay.err;
   EXPECT_NE(replay.out.find("acknowledged-durable"), std::string::npos) << replay.out;
+}
+
+TEST_F(CliTest, EveryProfileIsARunOfItsOwnAndItsReproRecordsTheProfile) {
+  const fs::path json = dir_ / "report.json", repros = dir_ / "repros";
+  CommandResult result = Powercut(
+      std::string(kSmallRun) + " --engine broken-ack-before-fsync --profile strict-posix " +
+      "--profile ext4-ordered --report json:" + json.string() + " --repro-dir " + repros.string());
+  ASSERT_EQ(result.exit_code, 1) << result.out << result.err;
+  EXPECT_NE(result.out.find("profiles strict-posix, ext4-ordered"), std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("model ext4-ordered/power-loss"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("model power-loss"), std::string::npos) << result.out;
+  std::string ext4_repro;
+  for (const auto& entry : fs::directory_iterator(repros)) {
+    if (entry.path().string().find("ext4-ordered") != std::string::npos) {
+      ext4_repro = entry.path().string();
+    }
+  }
+  ASSERT_FALSE(ext4_repro.empty()) << result.out;
+  EXPECT_NE(ReadFile(ext4_repro).find("profile = ext4-ordered"), std::string::npos);
+  CommandResult replay = Powercut("replay " + ext4_repro);
+  EXPECT_EQ(replay.exit_code, 1) << replay.out << replay.err;
+  CommandResult profiles = Powercut("list profiles");
+  EXPECT_EQ(profiles.exit_code, 0);
+  EXPECT_NE(profiles.out.find("auto_da_alloc"), std::string::npos) << profiles.out;
 }
 
 TEST_F(CliTest, ReplayOfAMissingOrGarbledFileExits2) {

@@ -18,8 +18,11 @@
 //   a new file's data                    its own Sync; its name still needs
 //                                        SyncDir of the parent
 //   Close                                never makes anything durable
-// The ext4-ordered profile relaxes one rule: Sync/DataSync of a file also
-// makes durable the pending entry operations that created or renamed it.
+//   a write through an O_DSYNC/O_SYNC    durable on return (its range; see
+//   handle, or WriteSynchronous          SyncMode in file_system.h)
+// Other file-system profiles (Options::profile, profile.h) add what ext4
+// promises: any fsync commits every earlier metadata op, metadata persists in
+// issue order, and (ext4-ordered) data before the size that exposes it.
 //
 // Determinism: no clocks, threads or global state; the same calls give the
 // same states, positions and ids. Thread-safety: one internal mutex, so
@@ -74,6 +77,10 @@ struct OpRecord {
   // "write /db/000003.log @4096 +512", "rename /db/CURRENT.tmp -> /db/CURRENT"
   std::string ToString() const;
 };
+
+// The same for a performed operation: also a synchronous write (O_DSYNC,
+// O_SYNC, RWF_DSYNC, msync MS_SYNC), which makes data durable as it returns.
+bool IsPersistencePoint(const OpRecord& op);
 
 // A pending operation and, in a crash state, what became of it.
 struct PendingOpFate {
