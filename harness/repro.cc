@@ -1,6 +1,7 @@
 // Repro files (see repro.h): writing, parsing and replaying them.
 #include "repro.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <fstream>
@@ -116,6 +117,13 @@ namespace {
 
 // Applies one `key = value` setting (not `op`, not `format`) to `repro`.
 Status ApplySetting(std::string_view key, std::string_view value, Repro* repro) {
+  const bool is_name = key == "engine" || key == "scenario" || key == "engine.mutant" ||
+                       key == "engine.wal_recovery_mode";
+  if (is_name &&
+      !std::all_of(value.begin(), value.end(), [](char c) { return c >= ' ' && c < 127; })) {
+    return Status::InvalidArgument("'" + PrintableBytes(value) + "' is not a name: " +
+                                   std::string(key) + " takes printable ASCII");
+  }
   if (key == "engine") {
     repro->engine = value;
   } else if (key == "scenario") {

@@ -196,6 +196,11 @@ TEST(ReproTest, OverflowAndBinaryBytesAreReportedReadably) {
             std::string::npos)
       << parsed.status().message();
   for (char c : parsed.status().message()) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << int(c);
+  parsed = Repro::Parse("format = powercut-repro-2\nengine = ref\x1b[31m\xff\nend = 0\n", "f");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("f:2:10: 'ref\\x1b[31m\\xff' is not a name"),
+            std::string::npos)
+      << parsed.status().message();
 }
 
 TEST(ReproTest, ReproOfACanaryFailureReplaysToTheSameViolation) {
