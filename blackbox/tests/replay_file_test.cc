@@ -109,6 +109,9 @@ std::string Head(std::string_view timeout) {
 // on npos.
 TEST(ReplayFileTest, HugeLengthsAndCutHeadersAreRefusedWithoutReadingOutside) {
   for (const std::string& bytes : {
+           // newline + 1 + length + 1 == 2^64: the old check passed and
+           // bytes_[2^64 - 1] was read (ASan: heap-buffer-overflow, Next).
+           std::string("powercut-blackbox-replay 1\nroot 18446744073709551562\nx\n"),
            std::string("powercut-blackbox-replay 1\nroot 18446744073709551615\nx\n"),
            std::string("powercut-blackbox-replay 1\nroot 18446744073709551614\nx\n"),
            std::string("powercut-blackbox-replay 1\nroot 18446744073709551616\nx\n"),
@@ -124,6 +127,22 @@ TEST(ReplayFileTest, HugeLengthsAndCutHeadersAreRefusedWithoutReadingOutside) {
   Result<ReplayCase> parsed =
       ParseReplayFile("powercut-blackbox-replay 1\nroot 18446744073709551616\nx\n", "r");
   EXPECT_NE(parsed.status().message().find("overflows: the maximum is 18446744073709551615"),
+            std::string::npos)
+      << parsed.status().message();
+}
+
+// A length that wrapped the old position back onto its own field made the
+// reader loop forever, adding a directory each time (found while checking
+// the fix: the old reader never returned on this file).
+TEST(ReplayFileTest, LengthThatWrapsBackIsRefusedNotLoopedOn) {
+  const std::string head =
+      Head("1") + "state 12\npower-loss@3\n";
+  const uint64_t length = (uint64_t{0} - (head.size() + 4 + 20 + 2)) + head.size();
+  const std::string bytes = head + "dir " + std::to_string(length) + "\nzz\n";
+  ASSERT_EQ(std::to_string(length).size(), 20u);
+  Result<ReplayCase> parsed = ParseReplayFile(bytes, "r");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("r: byte offset " + std::to_string(head.size())),
             std::string::npos)
       << parsed.status().message();
 }
