@@ -7,6 +7,8 @@
 
 #include <cctype>
 
+#include "powercut/printable.h"
+
 namespace powercut::blackbox {
 namespace {
 
@@ -25,7 +27,7 @@ std::vector<std::string_view> SplitOnSpaces(std::string_view line) {
 }
 
 Status BadLine(std::string_view where, std::string_view line, std::string_view why) {
-  return Status::InvalidArgument(std::string(where) + ": '" + std::string(line) +
+  return Status::InvalidArgument(std::string(where) + ": '" + PrintableBytes(line) +
                                  "': " + std::string(why) + " (" + std::string(kValidLines) + ")");
 }
 

@@ -2,15 +2,20 @@
 #include "replay_file.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "powercut/printable.h"
+
 namespace powercut::blackbox {
 namespace {
 
 constexpr std::string_view kMagic = "powercut-blackbox-replay 1\n";
+// The largest checker timeout, as `powercut blackbox --timeout` allows.
+constexpr double kMaxTimeoutSeconds = 86400;
 
 void Field(std::string& out, std::string_view tag, std::string_view body) {
   out.append(tag);
@@ -47,21 +52,40 @@ class FieldReader {
   Result<std::string> PeekTag() const {
     const size_t space = bytes_.find(' ', at_);
     if (space == std::string::npos) return Error("truncated field header");
-    return bytes_.substr(at_, space - at_);
+    std::string tag = bytes_.substr(at_, space - at_);
+    if (tag.size() > 16 || tag.find('\n') != std::string::npos) {
+      return Error("bad field header '" + PrintableBytes(tag, 32) + "'");
+    }
+    return tag;
   }
 
+  // Every bound is checked before any arithmetic on it: the length is
+  // compared with what is left of the file, so a huge one cannot wrap.
   Result<std::string> Next(std::string_view want) {
     POWERCUT_ASSIGN_OR_RETURN(std::string tag, PeekTag());
-    if (tag != want)
-      return Error("expected field '" + std::string(want) + "', found '" + tag + "'");
-    const size_t space = at_ + tag.size();
-    const size_t newline = bytes_.find('\n', space);
+    if (tag != want) {
+      return Error("expected field '" + std::string(want) + "', found '" + PrintableBytes(tag) +
+                   "'");
+    }
+    const size_t space = at_ + tag.size();  // PeekTag found a ' ' there
+    const size_t newline = bytes_.find('\n', space + 1);
+    if (newline == std::string::npos) return Error("truncated header of field '" + tag + "'");
     uint64_t length = 0;
     const auto parsed = std::from_chars(bytes_.data() + space + 1, bytes_.data() + newline, length);
-    if (newline == std::string::npos || parsed.ec != std::errc() ||
-        parsed.ptr != bytes_.data() + newline || newline + 1 + length + 1 > bytes_.size() ||
-        bytes_[newline + 1 + length] != '\n') {
-      return Error("bad length of field '" + tag + "'");
+    if (parsed.ec == std::errc::result_out_of_range) {
+      return Error("length of field '" + tag + "' overflows: the maximum is " +
+                   std::to_string(UINT64_MAX));
+    }
+    if (parsed.ec != std::errc() || parsed.ptr != bytes_.data() + newline) {
+      return Error("bad length of field '" + tag + "': '" +
+                   PrintableBytes(std::string_view(bytes_).substr(space + 1, newline - space - 1)) +
+                   "'");
+    }
+    const size_t left = bytes_.size() - (newline + 1);  // body and its '\n'
+    if (length >= left || bytes_[newline + 1 + length] != '\n') {
+      return Error("field '" + tag + "' says " + std::to_string(length) + " bytes, " +
+                   std::to_string(left == 0 ? 0 : left - 1) +
+                   " are left before the end of the file, or its body does not end in a newline");
     }
     std::string body = bytes_.substr(newline + 1, length);
     at_ = newline + 1 + length + 1;
@@ -87,7 +111,7 @@ Result<shim::TraceEntry> ReadEntry(FieldReader& reader) {
   in >> e.seq >> kind >> flag_bits >> e.pid >> e.tid >> e.fd >> e.result >> e.err >> e.flags >>
       e.mode >> e.offset >> e.length;
   if (!in || kind < 0 || kind > 0xffff || flag_bits < 0 || flag_bits > 0xffff) {
-    return reader.Error("bad entry numbers '" + numbers + "'");
+    return reader.Error("bad entry numbers '" + PrintableBytes(numbers) + "'");
   }
   e.kind = static_cast<uint16_t>(kind);
   e.flag_bits = static_cast<uint16_t>(flag_bits);
@@ -95,6 +119,20 @@ Result<shim::TraceEntry> ReadEntry(FieldReader& reader) {
   POWERCUT_ASSIGN_OR_RETURN(e.path2, reader.Next("path2"));
   POWERCUT_ASSIGN_OR_RETURN(e.data, reader.Next("data"));
   return e;
+}
+
+// A checker timeout in seconds, as `powercut blackbox --timeout` takes it:
+// finite, 0 (no limit) to kMaxTimeoutSeconds. Refuses nan, inf, negatives.
+Result<double> ParseTimeout(const FieldReader& reader, const std::string& text) {
+  double seconds = 0;
+  const auto parsed = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (text.empty() || parsed.ec != std::errc() || parsed.ptr != text.data() + text.size() ||
+      !std::isfinite(seconds) || seconds < 0 || seconds > kMaxTimeoutSeconds) {
+    return reader.Error("bad checker timeout '" + PrintableBytes(text) +
+                        "' (seconds, 0 for no limit, at most " +
+                        std::to_string(static_cast<int>(kMaxTimeoutSeconds)) + ")");
+  }
+  return seconds;
 }
 
 // The fields after the header ones: initial, dir, file/data, trace-root, entry.
@@ -109,7 +147,9 @@ Status ReadBody(FieldReader& reader, ReplayCase& replay) {
     } else if (tag == "initial") {
       POWERCUT_ASSIGN_OR_RETURN(std::string pair, reader.Next("initial"));
       const size_t space = pair.find(' ');
-      if (space == std::string::npos) return reader.Error("bad initial pair '" + pair + "'");
+      if (space == std::string::npos) {
+        return reader.Error("bad initial pair '" + PrintableBytes(pair) + "'");
+      }
       replay.initial[pair.substr(0, space)] = pair.substr(space + 1);
     } else if (tag == "dir") {
       POWERCUT_ASSIGN_OR_RETURN(std::string dir, reader.Next("dir"));
@@ -123,7 +163,7 @@ Status ReadBody(FieldReader& reader, ReplayCase& replay) {
       POWERCUT_ASSIGN_OR_RETURN(shim::TraceEntry entry, ReadEntry(reader));
       replay.trace.entries.push_back(std::move(entry));
     } else {
-      return reader.Error("unknown field '" + tag + "'");
+      return reader.Error("unknown field '" + PrintableBytes(tag) + "'");
     }
   }
   return Status::OK();
@@ -168,13 +208,17 @@ Result<ReplayCase> ReadReplayFile(const std::string& path) {
   if (!file) return Status::NotFound("cannot read replay file " + path);
   std::ostringstream bytes;
   bytes << file.rdbuf();
-  FieldReader reader(path, bytes.str());
+  return ParseReplayFile(bytes.str(), path);
+}
+
+Result<ReplayCase> ParseReplayFile(std::string bytes, const std::string& name) {
+  FieldReader reader(name, std::move(bytes));
   POWERCUT_RETURN_IF_ERROR(reader.Start());
   ReplayCase replay;
   POWERCUT_ASSIGN_OR_RETURN(replay.root, reader.Next("root"));
   POWERCUT_ASSIGN_OR_RETURN(replay.check_command, reader.Next("check"));
   POWERCUT_ASSIGN_OR_RETURN(std::string timeout, reader.Next("timeout"));
-  replay.timeout_seconds = std::strtod(timeout.c_str(), nullptr);
+  POWERCUT_ASSIGN_OR_RETURN(replay.timeout_seconds, ParseTimeout(reader, timeout));
   POWERCUT_ASSIGN_OR_RETURN(std::string state, reader.Next("state"));
   Result<faultfs::CrashStateId> id = faultfs::CrashStateId::Parse(state);
   if (!id.ok()) return reader.Error("bad crash-state id: " + id.status().message());

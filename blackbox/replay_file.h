@@ -39,5 +39,9 @@ struct ReplayCase {
 Status WriteReplayFile(const std::string& path, const ReplayCase& replay);
 // Reads a replay file. Corruption names the file and byte offset.
 Result<ReplayCase> ReadReplayFile(const std::string& path);
+// Parses the bytes of a replay file; `name` names it in errors. Any input
+// gives a replay case or Corruption "name: byte offset N: ...", never a read
+// outside `bytes` (fuzzed: fuzz/replay_file_fuzz.cc).
+Result<ReplayCase> ParseReplayFile(std::string bytes, const std::string& name);
 
 }  // namespace powercut::blackbox

@@ -119,6 +119,23 @@ Status VersionSet::Recover() {
   return Status::OK();
 }
 
+// The message for a manifest whose edits lack the snapshot, with the offset
+// where its valid records end and, if the reader dropped a tail (a
+// single-record manifest whose record is damaged reads as one), where that
+// tail starts and why it was rejected.
+static std::string ManifestWithoutSnapshot(const std::string& path, const LogReader& reader) {
+  std::string text = "manifest " + path +
+                     " lacks its snapshot (log number, next file number or last sequence "
+                     "missing); its valid records end at offset " +
+                     std::to_string(reader.valid_end());
+  if (reader.torn_tail()) {
+    text += ", and the " + std::to_string(reader.torn_tail_bytes()) + " bytes from offset " +
+            std::to_string(reader.torn_tail_offset()) +
+            " were not a valid record: " + reader.torn_tail_reason();
+  }
+  return text;
+}
+
 // Reads every edit of the manifest at `path` into one merged edit whose
 // new_tables are the live tables, newest first. Damage is decided by the
 // manifest damage table (recovery_rules.h): only an edit a crash can tear is
@@ -146,9 +163,7 @@ Status VersionSet::ReadManifest(const std::string& path, VersionEdit* merged) {
     any_edit = true;
   }
   if (!state.log_number || !state.next_file_number || !state.last_sequence) {
-    return Status::Corruption("manifest " + path +
-                              " lacks its snapshot (log number, next file "
-                              "number or last sequence missing)");
+    return Status::Corruption(ManifestWithoutSnapshot(path, reader));
   }
   merged->log_number = state.log_number;
   merged->next_file_number = state.next_file_number;

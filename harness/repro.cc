@@ -1,12 +1,14 @@
 // Repro files (see repro.h): writing, parsing and replaying them.
 #include "repro.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <fstream>
 #include <sstream>
 
 #include "broken_adapters.h"
+#include "powercut/printable.h"
 #include "workload_spec.h"
 
 namespace powercut::harness {
@@ -61,8 +63,12 @@ std::vector<std::string_view> SplitList(std::string_view text, char separator) {
 Result<uint64_t> ParseNumber(std::string_view text) {
   uint64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error == std::errc::result_out_of_range && end == text.data() + text.size()) {
+    return Status::InvalidArgument("'" + PrintableBytes(text) + "' overflows: the maximum is " +
+                                   std::to_string(UINT64_MAX));
+  }
   if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
-    return Status::InvalidArgument("'" + std::string(text) + "' is not a number");
+    return Status::InvalidArgument("'" + PrintableBytes(text) + "' is not a non-negative integer");
   }
   return value;
 }
@@ -70,7 +76,7 @@ Result<uint64_t> ParseNumber(std::string_view text) {
 Result<bool> ParseBool(std::string_view text) {
   if (text == "true") return true;
   if (text == "false") return false;
-  return Status::InvalidArgument("'" + std::string(text) + "' is not true or false");
+  return Status::InvalidArgument("'" + PrintableBytes(text) + "' is not true or false");
 }
 
 }  // namespace
@@ -102,8 +108,9 @@ std::string Repro::ToText() const {
   if (settings.wal_recovery_mode)
     out << "engine.wal_recovery_mode = " << *settings.wal_recovery_mode << "\n";
   if (settings.mutant) out << "engine.mutant = " << *settings.mutant << "\n";
-  for (const OpSpec& spec : SpecFromWorkload(workload))
-    out << "op = " << OpSpecToLine(spec) << "\n";
+  const std::vector<OpSpec> specs = SpecFromWorkload(workload);
+  for (const OpSpec& spec : specs) out << "op = " << OpSpecToLine(spec) << "\n";
+  out << "end = " << specs.size() << "\n";
   return out.str();
 }
 
@@ -111,6 +118,13 @@ namespace {
 
 // Applies one `key = value` setting (not `op`, not `format`) to `repro`.
 Status ApplySetting(std::string_view key, std::string_view value, Repro* repro) {
+  const bool is_name = key == "engine" || key == "scenario" || key == "engine.mutant" ||
+                       key == "engine.wal_recovery_mode";
+  if (is_name &&
+      !std::all_of(value.begin(), value.end(), [](char c) { return c >= ' ' && c < 127; })) {
+    return Status::InvalidArgument("'" + PrintableBytes(value) + "' is not a name: " +
+                                   std::string(key) + " takes printable ASCII");
+  }
   if (key == "engine") {
     repro->engine = value;
   } else if (key == "scenario") {
@@ -130,7 +144,7 @@ Status ApplySetting(std::string_view key, std::string_view value, Repro* repro) 
   } else if (key == "crash_points") {
     if (value != "all" && value != "sync") {
       return Status::InvalidArgument("crash_points must be all or sync, not '" +
-                                     std::string(value) + "'");
+                                     PrintableBytes(value) + "'");
     }
     repro->crash_points = value == "sync" ? CrashPoints::kSync : CrashPoints::kAll;
   } else if (key == "crash_after_ack") {
@@ -144,7 +158,7 @@ Status ApplySetting(std::string_view key, std::string_view value, Repro* repro) 
   } else if (key == "expect.guarantee" || key == "expect.underlying") {
     std::optional<Guarantee> guarantee = ParseGuarantee(value);
     if (!guarantee)
-      return Status::InvalidArgument("unknown guarantee '" + std::string(value) + "'");
+      return Status::InvalidArgument("unknown guarantee '" + PrintableBytes(value) + "'");
     if (key == "expect.guarantee")
       repro->expected_guarantee = *guarantee;
     else
@@ -162,56 +176,133 @@ Status ApplySetting(std::string_view key, std::string_view value, Repro* repro) 
   } else if (key == "engine.mutant") {
     repro->settings.mutant = std::string(value);
   } else {
-    return Status::InvalidArgument("unknown setting '" + std::string(key) + "'");
+    return Status::InvalidArgument("unknown setting '" + PrintableBytes(key) + "'");
   }
   return Status::OK();
 }
 
 }  // namespace
 
-Result<Repro> Repro::Parse(std::string_view text, std::string_view source) {
-  Repro repro;
-  std::vector<OpSpec> specs;
-  bool seen_format = false, seen_engine = false;
-  size_t line_number = 0;
-  for (std::string_view rest = text; !rest.empty();) {
-    const size_t newline = rest.find('\n');
-    std::string_view line = Trim(rest.substr(0, newline));
-    rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
-    ++line_number;
-    if (line.empty() || line.front() == '#') continue;
-    auto error = [&](const Status& status) {
-      return Status::InvalidArgument(std::string(source) + ":" + std::to_string(line_number) +
-                                     ": " + status.message());
-    };
+namespace {
+
+// The made values of one repro's workload, together (each is at most
+// kMaxValueBytes): a repro is replayed in memory, on SimFs.
+constexpr uint64_t kMaxReproValueBytes = 256 << 20;
+
+// One `key = value` line of a repro, with where its parts start.
+struct ReproLine {
+  size_t number = 0;
+  std::string_view whole, key, value;
+};
+
+// Parses a repro's lines (see repro.h); a method per concern keeps each short.
+class ReproParser {
+ public:
+  explicit ReproParser(std::string_view source) : source_(source) {}
+
+  Result<Repro> Parse(std::string_view text) {
+    size_t line_number = 0;
+    for (std::string_view rest = text; !rest.empty();) {
+      const size_t newline = rest.find('\n');
+      const std::string_view raw = rest.substr(0, newline);
+      rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
+      ++line_number;
+      const std::string_view line = Trim(raw);
+      last_line_ = {line_number, raw, raw, raw};
+      if (line.empty() || line.front() == '#') continue;
+      POWERCUT_RETURN_IF_ERROR(Line(line_number, raw, line));
+    }
+    if (!seen_end_) {
+      return ErrorAt(last_line_, last_line_.whole.size() + 1,
+                     "the repro ends without its `end = N` line (N: the number of op lines): the "
+                     "file is truncated or damaged");
+    }
+    if (!seen_engine_) {
+      return Status::InvalidArgument(std::string(source_) + ": a repro needs `format` and `engine`");
+    }
+    repro_.workload = BuildWorkload(specs_);
+    return std::move(repro_);
+  }
+
+ private:
+  Status Line(size_t number, std::string_view raw, std::string_view line) {
+    ReproLine parsed{number, raw, line, line};
     const size_t equals = line.find('=');
-    if (equals == std::string_view::npos)
-      return error(Status::InvalidArgument("expected key = value"));
-    const std::string_view key = Trim(line.substr(0, equals));
-    const std::string_view value = Trim(line.substr(equals + 1));
-    if (!seen_format) {
-      if (key != "format" || value != kReproFormat) {
-        return error(
-            Status::InvalidArgument("expected `format = " + std::string(kReproFormat) + "` first"));
+    if (equals == std::string_view::npos) return ErrorAt(parsed, line, "expected key = value");
+    parsed.key = Trim(line.substr(0, equals));
+    parsed.value = Trim(line.substr(equals + 1));
+    if (seen_end_) return ErrorAt(parsed, parsed.key, "text after the `end` line");
+    if (!seen_format_) return Format(parsed);
+    if (parsed.key == "end") return End(parsed);
+    if (parsed.key == "op") {
+      Result<OpSpec> spec = ParseOpSpecLine(parsed.value);
+      if (!spec.ok()) return ErrorAt(parsed, parsed.value, spec.status().message());
+      for (const WorkloadBuilder::Entry& entry : spec->entries) value_bytes_ += entry.value_bytes;
+      if (value_bytes_ > kMaxReproValueBytes) {
+        return ErrorAt(parsed, parsed.value,
+                       "the made values add up to more than " +
+                           std::to_string(kMaxReproValueBytes) + " bytes");
       }
-      seen_format = true;
-      continue;
+      specs_.push_back(std::move(spec).value());
+      return Status::OK();
     }
-    if (key == "op") {
-      Result<OpSpec> spec = ParseOpSpecLine(value);
-      if (!spec.ok()) return error(spec.status());
-      specs.push_back(std::move(spec).value());
-      continue;
+    seen_engine_ = seen_engine_ || parsed.key == "engine";
+    Status status = ApplySetting(parsed.key, parsed.value, &repro_);
+    if (!status.ok()) {
+      const bool about_key = status.message().starts_with("unknown setting");
+      return ErrorAt(parsed, about_key ? parsed.key : parsed.value, status.message());
     }
-    seen_engine = seen_engine || key == "engine";
-    Status status = ApplySetting(key, value, &repro);
-    if (!status.ok()) return error(status);
+    return Status::OK();
   }
-  if (!seen_format || !seen_engine) {
-    return Status::InvalidArgument(std::string(source) + ": a repro needs `format` and `engine`");
+
+  Status Format(const ReproLine& line) {
+    if (line.key == "format" && line.value == kReproFormatV1) {
+      return ErrorAt(line, line.value,
+                     "format powercut-repro-1 has no end marker, so a truncated copy cannot be "
+                     "told from a whole one; to migrate, check the file is complete, add `end = N` "
+                     "(N: its op lines) as its last line and say `format = " +
+                         std::string(kReproFormat) + "`");
+    }
+    if (line.key != "format" || line.value != kReproFormat) {
+      return ErrorAt(line, line.key, "expected `format = " + std::string(kReproFormat) + "` first");
+    }
+    seen_format_ = true;
+    return Status::OK();
   }
-  repro.workload = BuildWorkload(specs);
-  return repro;
+
+  Status End(const ReproLine& line) {
+    Result<uint64_t> count = ParseNumber(line.value);
+    if (!count.ok()) return ErrorAt(line, line.value, count.status().message());
+    if (*count != specs_.size()) {
+      return ErrorAt(line, line.value,
+                     "`end` says " + std::to_string(*count) + " op lines, the file has " +
+                         std::to_string(specs_.size()) + ": the file is damaged");
+    }
+    seen_end_ = true;
+    return Status::OK();
+  }
+
+  // "source:line:column: message"; `at` is a view into `line.whole`.
+  Status ErrorAt(const ReproLine& line, std::string_view at, std::string_view message) const {
+    return ErrorAt(line, static_cast<size_t>(at.data() - line.whole.data()) + 1, message);
+  }
+  Status ErrorAt(const ReproLine& line, size_t column, std::string_view message) const {
+    return Status::InvalidArgument(std::string(source_) + ":" + std::to_string(line.number) + ":" +
+                                   std::to_string(column) + ": " + std::string(message));
+  }
+
+  std::string_view source_;
+  Repro repro_;
+  std::vector<OpSpec> specs_;
+  ReproLine last_line_;
+  uint64_t value_bytes_ = 0;
+  bool seen_format_ = false, seen_engine_ = false, seen_end_ = false;
+};
+
+}  // namespace
+
+Result<Repro> Repro::Parse(std::string_view text, std::string_view source) {
+  return ReproParser(source).Parse(text);
 }
 
 Repro MakeRepro(const Failure& failure, std::string_view engine, const Scenario& scenario,

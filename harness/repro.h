@@ -8,10 +8,11 @@
 // and says whether the same violation (guarantee and key) came back.
 //
 // Format (text, one `key = value` per line; '#' starts a comment line;
-// unknown keys are errors; `op` lines keep their order):
+// unknown keys are errors; `op` lines keep their order; errors name
+// file:line:column):
 //
 //   # powercut repro
-//   format = powercut-repro-1          required, first setting
+//   format = powercut-repro-2          required, first setting
 //   engine = reference                 an EngineRegistry name
 //   scenario = sync-writes             where the failure was found
 //   seed = 7                           the run's seed (main-line crash steps)
@@ -34,6 +35,9 @@
 //   op = put k003 size=64 sync         the workload, in order (workload_spec.h)
 //   op = batch {put k1 size=8; delete k2}
 //   op = flush
+//   end = 3                            required, last: the number of op lines,
+//                                      so a truncated or cut file is an error
+//                                      (powercut-repro-1 had no end line)
 //
 // docs/harness.md describes it for users.
 #pragma once
@@ -52,7 +56,9 @@
 
 namespace powercut::harness {
 
-inline constexpr std::string_view kReproFormat = "powercut-repro-1";
+inline constexpr std::string_view kReproFormat = "powercut-repro-2";
+// The first format, without the end line: refused with a migration hint.
+inline constexpr std::string_view kReproFormatV1 = "powercut-repro-1";
 
 struct Repro {
   std::string engine;

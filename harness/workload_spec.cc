@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "powercut/faultfs/crash_model.h"
+#include "powercut/printable.h"
 #include "powercut/faultfs/fault_rules.h"
 
 namespace powercut::harness {
@@ -198,7 +199,7 @@ Result<std::vector<Token>> Tokenize(std::string_view line) {
           unsigned value = 0;
           auto [end, error] = std::from_chars(line.data() + i + 1, line.data() + i + 3, value, 16);
           if (error != std::errc() || end != line.data() + i + 3) {
-            return Status::InvalidArgument("bad \\x escape in " + std::string(line));
+            return Status::InvalidArgument("bad \\x escape in " + PrintableBytes(line));
           }
           token.text += static_cast<char>(value);
           i += 2;
@@ -206,7 +207,7 @@ Result<std::vector<Token>> Tokenize(std::string_view line) {
           token.text += e;
       }
       if (i >= line.size())
-        return Status::InvalidArgument("unterminated quote in: " + std::string(line));
+        return Status::InvalidArgument("unterminated quote in: " + PrintableBytes(line));
       ++i;  // the closing quote
       tokens.push_back(std::move(token));
     } else if (IsBareChar(c) || c == '=') {
@@ -214,8 +215,8 @@ Result<std::vector<Token>> Tokenize(std::string_view line) {
       while (i < line.size() && (IsBareChar(line[i]) || line[i] == '=')) ++i;
       tokens.push_back({std::string(line.substr(start, i - start)), false});
     } else {
-      return Status::InvalidArgument("unexpected '" + std::string(1, c) +
-                                     "' in: " + std::string(line));
+      return Status::InvalidArgument("unexpected '" + PrintableBytes(std::string_view(&c, 1)) +
+                                     "' in: " + PrintableBytes(line));
     }
   }
   return tokens;
@@ -232,7 +233,7 @@ class OpParser {
  private:
   Status Error(std::string_view expected) const {
     return Status::InvalidArgument("expected " + std::string(expected) + " at token " +
-                                   std::to_string(next_ + 1) + " of: " + std::string(line_));
+                                   std::to_string(next_ + 1) + " of: " + PrintableBytes(line_));
   }
   bool AtEnd() const { return next_ >= tokens_.size(); }
   bool Accept(std::string_view word) {
@@ -274,6 +275,12 @@ Result<WorkloadBuilder::Entry> OpParser::Entry() {
   if (text.substr(0, 5) != "size=") return Error("a value (size=N or a quoted string)");
   auto [end, error] =
       std::from_chars(text.data() + 5, text.data() + text.size(), entry.value_bytes);
+  if (error == std::errc::result_out_of_range || (error == std::errc() && end == text.data() +
+      text.size() && entry.value_bytes > kMaxValueBytes)) {
+    return Status::InvalidArgument(
+        "value size '" + PrintableBytes(text.substr(5)) + "' is too large (the maximum is " +
+        std::to_string(kMaxValueBytes) + " bytes) in: " + PrintableBytes(line_));
+  }
   if (error != std::errc() || end != text.data() + text.size())
     return Error("a number after size=");
   return entry;
@@ -323,12 +330,12 @@ std::optional<Result<OpSpec>> ParseFaultLine(std::string_view line) {
   while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t')) rest.remove_suffix(1);
   if (rest.empty()) {
     return Result<OpSpec>(
-        Status::InvalidArgument("expected a fault rule after 'fault' in: " + std::string(line)));
+        Status::InvalidArgument("expected a fault rule after 'fault' in: " + PrintableBytes(line)));
   }
   Result<faultfs::FaultRule> rule = faultfs::FaultRule::Parse(rest);
   if (!rule.ok()) {
     return Result<OpSpec>(
-        Status::InvalidArgument(rule.status().message() + " in: " + std::string(line)));
+        Status::InvalidArgument(rule.status().message() + " in: " + PrintableBytes(line)));
   }
   OpSpec spec;
   spec.type = OpType::kFault;

@@ -12,7 +12,8 @@
 //           | "fault" RULE       RULE: faultfs::FaultRule text, the rest of
 //                                the line ("fault fsync-eio:/db/*.log:1")
 //   entry  := "put" KEY VALUE | "delete" KEY
-//   VALUE  := "size=" N          a made value of N bytes (tag of its write)
+//   VALUE  := "size=" N          a made value of N bytes (tag of its write),
+//                                N <= kMaxValueBytes
 //           | QUOTED             an explicit value
 //   KEY    := BARE | QUOTED      BARE: [A-Za-z0-9_.:/+-]+
 //   QUOTED := '"' with \\ \" \n \t \r and \xHH escapes '"'
@@ -27,6 +28,11 @@
 #include "workload.h"
 
 namespace powercut::harness {
+
+// The largest made value a line may ask for (the same bound as a scenario's
+// value_bytes): a damaged or hostile "size=99999999999" is an error, not an
+// allocation failure.
+inline constexpr uint64_t kMaxValueBytes = 16 << 20;
 
 struct OpSpec {
   OpType type = OpType::kPut;

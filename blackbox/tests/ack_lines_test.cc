@@ -75,5 +75,15 @@ TEST(AckLinesTest, JoinerReportsTheBadLineNumberAndSeq) {
   EXPECT_NE(status.message().find("'put k v'"), std::string::npos);
 }
 
+// A bad line is quoted with its control and non-ASCII bytes escaped: it used
+// to be copied raw into the message (and so to the terminal).
+TEST(AckLinesTest, BadLineBytesAreEscapedInTheError) {
+  Result<AckEvent> event = ParseAckLine("A k\x1b[31m\xff", "ack line 1");
+  ASSERT_FALSE(event.ok());
+  EXPECT_NE(event.status().message().find("'A k\\x1b[31m\\xff'"), std::string::npos)
+      << event.status().message();
+  for (char c : event.status().message()) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << int(c);
+}
+
 }  // namespace
 }  // namespace powercut::blackbox

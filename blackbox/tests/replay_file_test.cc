@@ -96,5 +96,78 @@ TEST(ReplayFileTest, DamagedFilesAreRefusedWithOffset) {
   ASSERT_TRUE(RemoveTree(*dir).ok());
 }
 
+// A header of fields up to `timeout`, in the format WriteReplayFile writes.
+std::string Head(std::string_view timeout) {
+  std::string text = "powercut-blackbox-replay 1\nroot 1\n/\ncheck 4\ntrue\ntimeout ";
+  text += std::to_string(timeout.size()) + "\n" + std::string(timeout) + "\n";
+  return text;
+}
+
+// Lengths near 2^64 used to wrap the bounds check (newline + 1 + length + 1)
+// and the reader then read far outside the buffer (ASan: heap-buffer-overflow
+// in FieldReader::Next); a header without a newline did pointer arithmetic
+// on npos.
+TEST(ReplayFileTest, HugeLengthsAndCutHeadersAreRefusedWithoutReadingOutside) {
+  for (const std::string& bytes : {
+           // newline + 1 + length + 1 == 2^64: the old check passed and
+           // bytes_[2^64 - 1] was read (ASan: heap-buffer-overflow, Next).
+           std::string("powercut-blackbox-replay 1\nroot 18446744073709551562\nx\n"),
+           std::string("powercut-blackbox-replay 1\nroot 18446744073709551615\nx\n"),
+           std::string("powercut-blackbox-replay 1\nroot 18446744073709551614\nx\n"),
+           std::string("powercut-blackbox-replay 1\nroot 18446744073709551616\nx\n"),
+           std::string("powercut-blackbox-replay 1\nroot 99"),
+           std::string("powercut-blackbox-replay 1\nroot 2\nx\n"),
+       }) {
+    Result<ReplayCase> parsed = ParseReplayFile(bytes, "r");
+    ASSERT_FALSE(parsed.ok()) << bytes;
+    EXPECT_EQ(parsed.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(parsed.status().message().find("r: byte offset 27: "), std::string::npos)
+        << parsed.status().message();
+  }
+  Result<ReplayCase> parsed =
+      ParseReplayFile("powercut-blackbox-replay 1\nroot 18446744073709551616\nx\n", "r");
+  EXPECT_NE(parsed.status().message().find("overflows: the maximum is 18446744073709551615"),
+            std::string::npos)
+      << parsed.status().message();
+}
+
+// A length that wrapped the old position back onto its own field made the
+// reader loop forever, adding a directory each time (found while checking
+// the fix: the old reader never returned on this file).
+TEST(ReplayFileTest, LengthThatWrapsBackIsRefusedNotLoopedOn) {
+  const std::string head =
+      Head("1") + "state 12\npower-loss@3\n";
+  const uint64_t length = (uint64_t{0} - (head.size() + 4 + 20 + 2)) + head.size();
+  const std::string bytes = head + "dir " + std::to_string(length) + "\nzz\n";
+  ASSERT_EQ(std::to_string(length).size(), 20u);
+  Result<ReplayCase> parsed = ParseReplayFile(bytes, "r");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("r: byte offset " + std::to_string(head.size())),
+            std::string::npos)
+      << parsed.status().message();
+}
+
+TEST(ReplayFileTest, CheckerTimeoutMustBeAFiniteNumberOfSeconds) {
+  const std::string rest = "state 12\npower-loss@3\n";
+  ASSERT_TRUE(ParseReplayFile(Head("12.5") + rest, "r").ok());
+  ASSERT_TRUE(ParseReplayFile(Head("0") + rest, "r").ok());
+  for (std::string_view timeout : {"nan", "-5", "inf", "-inf", "", "5s", "1e300", "86401"}) {
+    Result<ReplayCase> parsed = ParseReplayFile(Head(timeout) + rest, "r");
+    ASSERT_FALSE(parsed.ok()) << timeout;
+    EXPECT_NE(parsed.status().message().find("bad checker timeout '" + std::string(timeout) + "'"),
+              std::string::npos)
+        << parsed.status().message();
+  }
+}
+
+TEST(ReplayFileTest, BinaryBytesInErrorsAreEscaped) {
+  Result<ReplayCase> parsed =
+      ParseReplayFile("powercut-blackbox-replay 1\n\x1b[2J\xff 1\nx\n", "r");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("found '\\x1b[2J\\xff'"), std::string::npos)
+      << parsed.status().message();
+  for (char c : parsed.status().message()) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << int(c);
+}
+
 }  // namespace
 }  // namespace powercut::blackbox

@@ -143,5 +143,36 @@ TEST_F(DbErrorsTest, ShortWritesAreCompletedByTheWriteLoop) {
   EXPECT_EQ(RecoverAfterPowerCut(), (KvState{{"a", "1"}, {"b", "2"}, {"big", big}}));
 }
 
+// A manifest of one record whose record is damaged reads as a torn tail and
+// no snapshot; the Corruption used to say "lacks its snapshot" without any
+// offset. It names where the valid records end and where the bad bytes are.
+TEST_F(DbErrorsTest, DamagedSingleRecordManifestIsReportedWithOffsets) {
+  {
+    std::unique_ptr<DB> db = Open(fs_);
+    ASSERT_NE(db, nullptr);
+  }
+  Result<std::vector<std::string>> names = fs_.List("/db");
+  ASSERT_TRUE(names.ok());
+  std::string manifest;
+  for (const std::string& name : *names) {
+    if (name.starts_with("MANIFEST-")) manifest = "/db/" + name;
+  }
+  ASSERT_FALSE(manifest.empty());
+  Result<std::string> bytes = faultfs::ReadFileToString(fs_, manifest);
+  ASSERT_TRUE(bytes.ok());
+  ASSERT_GT(bytes->size(), 10u);
+  std::string damaged = *bytes;
+  damaged[9] ^= 0x40;  // inside the first record's payload
+  ASSERT_TRUE(testing::WriteRawFile(fs_, manifest, damaged).ok());
+  Result<std::unique_ptr<DB>> reopened = DB::Open({}, "/db", &fs_);
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(reopened.status().message().find(manifest), std::string::npos)
+      << reopened.status().ToString();
+  EXPECT_NE(reopened.status().message().find("bytes from offset 0 were not a valid record"),
+            std::string::npos)
+      << reopened.status().ToString();
+}
+
 }  // namespace
 }  // namespace powercut::engine

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "cli.h"
+#include "powercut/printable.h"
 #include "culprit.h"
 #include "repro.h"
 
@@ -35,7 +36,7 @@ void PrintRepro(const std::string& path, const harness::Repro& repro) {
   std::printf("  crash path: %s\n", repro.crash_path.empty()
                                         ? "(none: a main-line failure)"
                                         : JoinCrashPath(repro.crash_path).c_str());
-  std::printf("  expected: %s\n", repro.expected_text.c_str());
+  std::printf("  expected: %s\n", PrintableBytes(repro.expected_text, 400).c_str());
 }
 
 int PrintVerdict(const harness::ReplayReport& report) {

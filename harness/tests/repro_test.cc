@@ -101,29 +101,106 @@ TEST(ReproTest, GeneratedWorkloadSurvivesTheLineForm) {
   EXPECT_EQ(BuildWorkload(specs).ToString(), workload->ToString());
 }
 
-TEST(ReproTest, BadFilesAreRejectedWithTheirLine) {
-  const std::string good = "format = powercut-repro-1\nengine = reference\n";
+TEST(ReproTest, BadFilesAreRejectedWithTheirLineAndColumn) {
+  const std::string head = "format = powercut-repro-2\nengine = reference\n";
+  const std::string good = head + "end = 0\n";
   EXPECT_TRUE(Repro::Parse(good, "f").ok());
   struct Case {
     std::string text;
     std::string message_part;
   };
   for (const Case& c : std::vector<Case>{
-           {"engine = reference\n", "f:1:"},
-           {good + "colour = blue\n", "f:3: unknown setting 'colour'"},
-           {good + "op = put k1\n", "f:3:"},
-           {good + "op = batch {put k1 size=3\n", "f:3:"},
-           {good + "op = frobnicate\n", "f:3:"},
-           {good + "crash_path = nonsense\n", "f:3:"},
-           {good + "expect.guarantee = nice\n", "f:3: unknown guarantee"},
-           {good + "seed = -1\n", "f:3:"},
-           {"format = powercut-repro-1\n", "needs `format` and `engine`"},
+           {"engine = reference\n", "f:1:1:"},
+           {head + "colour = blue\nend = 0\n", "f:3:1: unknown setting 'colour'"},
+           {head + "op = put k1\nend = 1\n", "f:3:6:"},
+           {head + "op = batch {put k1 size=3\nend = 1\n", "f:3:6:"},
+           {head + "op = frobnicate\nend = 1\n", "f:3:6:"},
+           {head + "crash_path = nonsense\nend = 0\n", "f:3:14:"},
+           {head + "expect.guarantee = nice\nend = 0\n", "f:3:20: unknown guarantee"},
+           {head + "seed = -1\nend = 0\n", "f:3:8: '-1' is not a non-negative integer"},
+           {"format = powercut-repro-2\nend = 0\n", "needs `format` and `engine`"},
+           {good + "seed = 1\n", "f:4:1: text after the `end` line"},
+           {head + "op = flush\nend = 2\n", "f:4:7: `end` says 2 op lines, the file has 1"},
        }) {
     Result<Repro> parsed = Repro::Parse(c.text, "f");
     ASSERT_FALSE(parsed.ok()) << c.text;
     EXPECT_NE(parsed.status().message().find(c.message_part), std::string::npos)
         << parsed.status().message();
   }
+}
+
+// A made value's size is bounded: `size=99999999999` used to reach
+// BuildWorkload and abort the process with std::bad_alloc.
+TEST(ReproTest, HugeValueSizeIsAnErrorNotAnAllocation) {
+  const std::string head = "format = powercut-repro-2\nengine = reference\n";
+  Result<Repro> parsed = Repro::Parse(head + "op = put k size=99999999999\nend = 1\n", "f");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find(
+                "f:3:6: value size '99999999999' is too large (the maximum is 16777216 bytes)"),
+            std::string::npos)
+      << parsed.status().message();
+  parsed = Repro::Parse(head + "op = put k size=99999999999999999999999\nend = 1\n", "f");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("too large"), std::string::npos);
+  std::string many;  // 17 values of 16 MiB: more than the repro's 256 MiB in all
+  for (int i = 0; i < 17; ++i) many += "op = put k size=16777216\n";
+  parsed = Repro::Parse(head + many + "end = 17\n", "f");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("f:19:6: the made values add up to more than"),
+            std::string::npos)
+      << parsed.status().message();
+}
+
+// Every proper prefix of a repro is refused: a cut file used to parse as a
+// shorter workload and replay as PASSES, as if the bug were fixed.
+TEST(ReproTest, EveryTruncationOfAReproIsRefused) {
+  Repro repro;
+  repro.engine = "reference";
+  repro.scenario = "awkward";
+  repro.seed = 12;
+  repro.workload = AwkwardWorkload();
+  const std::string text = repro.ToText();
+  ASSERT_TRUE(Repro::Parse(text, "f").ok());
+  // (Only the final newline may go: the end line is still whole then.)
+  for (size_t size = 0; size + 1 < text.size(); ++size) {
+    Result<Repro> cut = Repro::Parse(text.substr(0, size), "f");
+    ASSERT_FALSE(cut.ok()) << "a repro cut to " << size << " bytes was accepted:\n"
+                           << text.substr(0, size);
+  }
+  Result<Repro> cut = Repro::Parse(text.substr(0, text.rfind("op = ")), "f");
+  ASSERT_FALSE(cut.ok());
+  EXPECT_NE(cut.status().message().find("the repro ends without its `end = N` line"),
+            std::string::npos)
+      << cut.status().message();
+}
+
+TEST(ReproTest, FirstFormatIsRefusedWithHowToMigrate) {
+  Result<Repro> parsed = Repro::Parse("format = powercut-repro-1\nengine = reference\n", "f");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("f:1:10: format powercut-repro-1 has no end marker"),
+            std::string::npos)
+      << parsed.status().message();
+}
+
+TEST(ReproTest, OverflowAndBinaryBytesAreReportedReadably) {
+  const std::string head = "format = powercut-repro-2\nengine = reference\n";
+  Result<Repro> parsed = Repro::Parse(head + "seed = 99999999999999999999\nend = 0\n", "f");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find(
+                "f:3:8: '99999999999999999999' overflows: the maximum is 18446744073709551615"),
+            std::string::npos)
+      << parsed.status().message();
+  parsed = Repro::Parse(head + "expect.guarantee = \x01\xff\x1b[2J\nend = 0\n", "f");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("unknown guarantee '\\x01\\xff\\x1b[2J'"),
+            std::string::npos)
+      << parsed.status().message();
+  for (char c : parsed.status().message()) EXPECT_TRUE(c >= 0x20 && c < 0x7f) << int(c);
+  parsed = Repro::Parse("format = powercut-repro-2\nengine = ref\x1b[31m\xff\nend = 0\n", "f");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("f:2:10: 'ref\\x1b[31m\\xff' is not a name"),
+            std::string::npos)
+      << parsed.status().message();
 }
 
 TEST(ReproTest, ReproOfACanaryFailureReplaysToTheSameViolation) {

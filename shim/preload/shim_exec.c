@@ -23,7 +23,25 @@ SHIM_DECLARE_REAL(fexecve);
 SHIM_DECLARE_REAL(posix_spawn);
 SHIM_DECLARE_REAL(posix_spawnp);
 
-static const char* const kCarried[] = {"POWERCUT_ROOT=", "POWERCUT_TRACE=", "POWERCUT_ACK_FD=",
+/* An instrumented copy of the shim (sanitizer builds' libpowercut_shim_<name>.so,
+ * for the shim's own tests) can only be loaded after its sanitizer's runtime:
+ * it carries the runtime into LD_PRELOAD ahead of itself, and the
+ * sanitizer's options, as it carries itself and POWERCUT_*. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SHIM_SANITIZER_RUNTIME_SYMBOL __asan_init
+#define SHIM_SANITIZER_OPTIONS "ASAN_OPTIONS=", "UBSAN_OPTIONS=",
+#elif defined(__SANITIZE_THREAD__)
+#define SHIM_SANITIZER_RUNTIME_SYMBOL __tsan_init
+#define SHIM_SANITIZER_OPTIONS "TSAN_OPTIONS=",
+#else
+#define SHIM_SANITIZER_OPTIONS
+#endif
+#ifdef SHIM_SANITIZER_RUNTIME_SYMBOL
+extern void SHIM_SANITIZER_RUNTIME_SYMBOL(void);
+#endif
+
+static const char* const kCarried[] = {SHIM_SANITIZER_OPTIONS "POWERCUT_ROOT=",
+                                       "POWERCUT_TRACE=", "POWERCUT_ACK_FD=",
                                        "POWERCUT_FAULTS=", "POWERCUT_TRACE_CAPACITY="};
 enum { kCarriedCount = sizeof kCarried / sizeof kCarried[0], kEnvTextMax = 4096 };
 
@@ -41,6 +59,17 @@ __attribute__((constructor(101))) static void snapshot_environment(void) {
     }
   }
   Dl_info info;
+#ifdef SHIM_SANITIZER_RUNTIME_SYMBOL
+  Dl_info runtime;
+  if (dladdr((void*)&SHIM_SANITIZER_RUNTIME_SYMBOL, &runtime) != 0 && runtime.dli_fname != NULL &&
+      dladdr((void*)&snapshot_environment, &info) != 0 && info.dli_fname != NULL &&
+      strlen(runtime.dli_fname) + strlen(info.dli_fname) + 1 < sizeof shim_library) {
+    strcpy(shim_library, runtime.dli_fname);
+    strcat(shim_library, ":");
+    strcat(shim_library, info.dli_fname);
+  }
+  return;
+#endif
   if (dladdr((void*)&snapshot_environment, &info) != 0 && info.dli_fname != NULL &&
       strlen(info.dli_fname) < sizeof shim_library) {
     strcpy(shim_library, info.dli_fname);

@@ -16,7 +16,19 @@
 #include "shim_internal.h"
 
 static struct ShimFd fd_table[kShimFdTableSize];
+/* The highest fd ever tracked. Threads open files at once, so it is raised
+ * with a compare-and-swap loop (a plain `if (fd > hw) hw = fd` lost raises
+ * under TSan's 4-thread stress) and read with atomic loads. */
 static int fd_high_water = -1;
+
+static int load_high_water(void) { return __atomic_load_n(&fd_high_water, __ATOMIC_ACQUIRE); }
+
+static void raise_high_water(int fd) {
+  int seen = load_high_water();
+  while (fd > seen && !__atomic_compare_exchange_n(&fd_high_water, &seen, fd, /*weak=*/1,
+                                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+  }
+}
 
 int shim_normalise(const char* in, char* out) {
   size_t len = 0;
@@ -174,7 +186,7 @@ void shim_fd_set_tracked(int fd, const char* path, size_t len, int append) {
   e->private_offset = 0;
   e->cached_offset = -1;
   e->announced_pid = 0;
-  if (fd > fd_high_water) fd_high_water = fd;
+  raise_high_water(fd);
   __atomic_store_n(&e->state, kFdTracked, __ATOMIC_RELEASE);
 }
 
@@ -225,7 +237,8 @@ void shim_fd_offset_moving(int fd) {
 }
 
 void shim_fd_share_all(void) {
-  for (int fd = 0; fd <= fd_high_water; ++fd) fd_table[fd].private_offset = 0;
+  const int top = load_high_water();
+  for (int fd = 0; fd <= top; ++fd) fd_table[fd].private_offset = 0;
 }
 
 void shim_fd_set_untracked(int fd) {
@@ -274,10 +287,11 @@ FILE* shim_fd_stream(int fd) {
   return fd_table[fd].stream;
 }
 
-int shim_fd_high_water(void) { return fd_high_water; }
+int shim_fd_high_water(void) { return load_high_water(); }
 
 void shim_fd_renamed(const char* from, size_t from_len, const char* to, size_t to_len) {
-  for (int fd = 0; fd <= fd_high_water; ++fd) {
+  const int top = load_high_water();
+  for (int fd = 0; fd <= top; ++fd) {
     struct ShimFd* e = &fd_table[fd];
     if (__atomic_load_n(&e->state, __ATOMIC_ACQUIRE) != kFdTracked) continue;
     if (e->path_len == to_len && memcmp(e->path, to, to_len) == 0) {
@@ -301,7 +315,8 @@ void shim_fd_renamed(const char* from, size_t from_len, const char* to, size_t t
 }
 
 void shim_fd_unlinked(const char* path, size_t len) {
-  for (int fd = 0; fd <= fd_high_water; ++fd) {
+  const int top = load_high_water();
+  for (int fd = 0; fd <= top; ++fd) {
     struct ShimFd* e = &fd_table[fd];
     if (__atomic_load_n(&e->state, __ATOMIC_ACQUIRE) == kFdTracked && e->path_len == len &&
         memcmp(e->path, path, len) == 0) {

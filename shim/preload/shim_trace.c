@@ -26,6 +26,23 @@ void shim_record_init(struct ShimRecord* r, uint16_t kind) {
  * a waiter that wakes up on its own re-reads the state and takes over. */
 enum { kLockSliceNanos = 200 * 1000 * 1000 };
 
+/* TSan (gcc 12's libtsan) does not intercept pthread_mutex_clocklock, and its
+ * pthread_mutex_timedlock does not count EOWNERDEAD as taking the lock: a lock
+ * taken that way is invisible to TSan, which then reports the unlock as "of
+ * an unlocked mutex" and every access under it as a race. Its trylock does
+ * both right, so the TSan build of the shim polls with trylock (1 ms naps)
+ * instead of sleeping on the futex; the lock and its owner-died handling are
+ * the same. */
+#if defined(__SANITIZE_THREAD__)
+static int lock_slowly(pthread_mutex_t* lock) {
+  for (;;) {
+    int rc = pthread_mutex_trylock(lock);
+    if (rc != EBUSY) return rc;
+    struct timespec nap = {0, 1000 * 1000};
+    nanosleep(&nap, NULL);
+  }
+}
+#else
 static int lock_slowly(pthread_mutex_t* lock) {
   for (;;) {
     struct timespec deadline;
@@ -39,6 +56,7 @@ static int lock_slowly(pthread_mutex_t* lock) {
     if (rc != ETIMEDOUT) return rc;
   }
 }
+#endif
 
 void shim_lock(void) {
   int rc = pthread_mutex_trylock(&shim.shared->lock);
@@ -142,13 +160,15 @@ static void copy_file(char* dst, int fd, uint64_t offset, size_t len) {
 
 static void fill_payload(struct TraceRecord* rec, const struct ShimRecord* r) {
   char* p = (char*)(rec + 1);
-  memcpy(p, r->path, r->path_len);
+  /* memcpy with a null pointer is undefined even for 0 bytes (C11 7.24.1p2;
+   * UBSan flags it): a later write of a descriptor carries no path. */
+  if (r->path_len) memcpy(p, r->path, r->path_len);
   p += r->path_len;
   if (r->path2_len) memcpy(p, r->path2, r->path2_len);
   p += r->path2_len;
   size_t len = data_length(r);
   if (r->data_source == kShimDataBuffer) {
-    memcpy(p, r->data, len);
+    if (len) memcpy(p, r->data, len);
   } else if (r->data_source == kShimDataIovec) {
     copy_iovec(p, r->iov, r->iovcnt, len);
   } else if (r->data_source == kShimDataFile) {

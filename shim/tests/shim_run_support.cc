@@ -57,7 +57,18 @@ std::string ReadFile(const std::string& path) {
 std::vector<std::string> ChildEnvironment(const Sandbox& sandbox, const RunOptions& options) {
   std::vector<std::string> env = {"PATH=/usr/bin:/bin", "LC_ALL=C"};
   if (!options.preload) return env;
-  env.push_back("LD_PRELOAD=" + ShimLibrary());
+  // Sanitizer builds: the runtime comes first, so it initialises before the
+  // instrumented shim and sees every interposed call; the options make any
+  // report fail the program (leaks are the programs', not the shim's). The
+  // shim puts itself first in LD_PRELOAD for programs exec'd from a traced
+  // one, so ASan's check that its runtime comes first is off.
+  const std::string runtime = POWERCUT_SHIM_RUNTIME;
+  env.push_back("LD_PRELOAD=" + (runtime.empty() ? "" : runtime + ":") + ShimLibrary());
+  if (!runtime.empty()) {
+    env.push_back("ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:exitcode=86");
+    env.push_back("UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86");
+    env.push_back("TSAN_OPTIONS=halt_on_error=1:exitcode=86");
+  }
   env.push_back("POWERCUT_ROOT=" + sandbox.root());
   env.push_back("POWERCUT_TRACE=" + sandbox.trace_file());
   if (options.ack) env.push_back("POWERCUT_ACK_FD=" + std::to_string(kAckFd));
