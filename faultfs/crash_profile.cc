@@ -5,7 +5,9 @@
 // state is one the model allows and the profile can leave, ids stay one digit
 // layout for every profile, and two ids may name one state (the explorers
 // judge each distinct image once, by digest).
+#include <algorithm>
 #include <cassert>
+#include <utility>
 
 #include "crash_builder.h"
 
@@ -70,6 +72,71 @@ void CloseReplacingRenames(const std::vector<PendingOp>& pending, const Image& d
   }
 }
 
+// [first, last] sector ranges of `write` that land under `choice`.
+std::vector<std::pair<uint64_t, uint64_t>> LandedSectors(const PendingOp& write,
+                                                         const TornLayout& layout,
+                                                         const OpChoice& choice, bool torn) {
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  if (choice.fate == Fate::kDropped) return ranges;
+  for (uint64_t unit = 0; unit < layout.unit_count; ++unit) {
+    if (torn && choice.fate == Fate::kTorn && (choice.landed_mask >> unit & 1) == 0) continue;
+    const uint64_t first = layout.first_sector + unit * layout.sectors_per_unit;
+    const uint64_t last = layout.first_sector +
+                          std::min((unit + 1) * layout.sectors_per_unit, layout.sector_count) - 1;
+    ranges.emplace_back(first, last);
+  }
+  return ranges;
+}
+
+// Lands the units of `earlier` that share a sector with `landed`.
+void LandSharedSectors(const PendingOp& earlier, const TornLayout& layout,
+                       const std::vector<std::pair<uint64_t, uint64_t>>& landed,
+                       const Image& durable, const CrashModel& model, OpChoice& choice) {
+  constexpr const char* kWhy =
+      "write-back writes a sector as it is: a later write's sector that landed holds this "
+      "earlier write's bytes in it too";
+  const bool torn = model.kind == CrashModelKind::kTorn;
+  for (uint64_t unit = 0; unit < layout.unit_count; ++unit) {
+    const uint64_t first = layout.first_sector + unit * layout.sectors_per_unit;
+    const uint64_t last = layout.first_sector +
+                          std::min((unit + 1) * layout.sectors_per_unit, layout.sector_count) - 1;
+    bool shared = false;
+    for (const auto& [a, b] : landed) shared = shared || (first <= b && a <= last);
+    if (!shared) continue;
+    if (!torn) {
+      Force(earlier, durable, model, choice, kWhy);
+      return;
+    }
+    if (choice.fate == Fate::kPersisted || (choice.landed_mask >> unit & 1) != 0) continue;
+    if (choice.fate == Fate::kDropped) choice.fate = Fate::kTorn;
+    choice.landed_mask |= uint64_t{1} << unit;
+    choice.forced_by = kWhy;
+  }
+}
+
+// Reorder and torn, every profile: within one sector, what persists is the
+// sector as it was after some prefix (in time) of its writes — the page
+// cache writes a page back with its contents at write-back time, the device
+// a sector whole — never a later write without an earlier one. Not across a
+// truncate of the file, which removed the earlier bytes from the page.
+void CloseSectorOrder(const std::vector<PendingOp>& pending, const Image& durable,
+                      const CrashModel& model, std::vector<OpChoice>& choices) {
+  const bool torn = model.kind == CrashModelKind::kTorn;
+  if (!torn && model.kind != CrashModelKind::kReorder) return;
+  const CrashModel sectors = torn ? model : CrashModel{.kind = CrashModelKind::kTorn};
+  for (size_t i = pending.size(); i-- > 0;) {
+    if (!pending[i].is_write() || choices[i].fate == Fate::kDropped) continue;
+    const auto landed = LandedSectors(
+        pending[i], TornLayout::ForCrash(pending[i], sectors, durable), choices[i], torn);
+    for (size_t j = i; j-- > 0;) {
+      if (!pending[j].is_data_op() || pending[j].inode != pending[i].inode) continue;
+      if (!pending[j].is_write()) break;  // a truncate: the earlier bytes left the page
+      LandSharedSectors(pending[j], TornLayout::ForCrash(pending[j], sectors, durable), landed,
+                        durable, model, choices[j]);
+    }
+  }
+}
+
 }  // namespace
 
 uint64_t CloseOrderedAppend(const TornLayout& layout, const PendingOp& write, uint32_t sector_bytes,
@@ -92,6 +159,7 @@ void ApplyProfileOrder(PersistenceProfile profile, const std::vector<PendingOp>&
                        const Image& durable, const CrashModel& model,
                        std::vector<OpChoice>& choices) {
   assert(choices.size() == pending.size());
+  CloseSectorOrder(pending, durable, model, choices);
   if (!JournalsMetadataInOrder(profile) || model.kind == CrashModelKind::kProcessKill) return;
   CloseJournalPrefix(pending, durable, model, choices);
   if (!OrdersDataBeforeMetadata(profile)) return;

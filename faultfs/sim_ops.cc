@@ -110,7 +110,7 @@ void ApplyEntryOp(Image& image, const PendingOp& op) {
       break;
     case OpKind::kRename:
       image.EnsureFile(op.inode);
-      image.MutableDir(op.dir2)[op.name2] = DirEntry{op.inode, false};
+      if (!op.destination_durable) image.MutableDir(op.dir2)[op.name2] = DirEntry{op.inode, false};
       if (op.dir != op.dir2 || op.name != op.name2) {
         RemoveEntryIfItNames(image, op.dir, op.name, op.inode);
       }

@@ -40,6 +40,9 @@ struct PendingOp {
   // Rename only: the target named another file, which this rename replaced
   // (ext4's auto_da_alloc keys on it).
   bool replaces_file = false;
+  // Rename only: the destination's directory was synced, so the new name is
+  // already durable; what stays pending is the removal of the source name.
+  bool destination_durable = false;
   // A rename becomes durable once both directories have been synced since.
   bool dir_synced = false;
   bool dir2_synced = false;

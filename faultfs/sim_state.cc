@@ -96,7 +96,22 @@ void SimCore::PersistEntryOpsOf(uint64_t dir) {
     if (op.kind() == OpKind::kRename && op.dir2 == dir) op.dir2_synced = true;
     bool durable_now =
         op.kind() == OpKind::kRename ? op.dir_synced && op.dir2_synced : op.dir_synced;
-    if (durable_now) indices.push_back(i);
+    if (durable_now) {
+      indices.push_back(i);
+    } else if (op.kind() == OpKind::kRename && op.dir2_synced && !op.destination_durable) {
+      // The destination's fsync makes the new name durable: a file system
+      // writes a directory's entries with that directory (ext4 and XFS commit
+      // the rename in the transaction the fsync forces; ext2 writes the
+      // directory block). Only the source's removal waits for its own fsync:
+      // until then the old name may survive too, never the new one vanish.
+      PendingOp link = op;
+      link.record.kind = OpKind::kLink;
+      link.dir = op.dir2;
+      link.name = op.name2;
+      if (op.replaces_file) durable.CountNameRemoval();
+      ApplyEntryOp(durable, link);
+      op.destination_durable = true;
+    }
   }
   PersistPending(indices);
 }

@@ -72,8 +72,9 @@ struct SimCore {
   // committed rename that replaced a file takes the renamed file's earlier
   // data ops with it (auto_da_alloc). Does nothing under strict-posix.
   void CommitJournal();
-  // SyncDir succeeded: the entry ops of `dir` are durable (a cross-directory
-  // rename once both of its directories have been synced).
+  // SyncDir succeeded: the entry ops of `dir` are durable. A cross-directory
+  // rename whose destination is `dir` has its new name made durable; the
+  // removal of its old name waits for the source's SyncDir.
   void PersistEntryOpsOf(uint64_t dir);
   // A synchronous write or truncate (the pending op at `index`, just issued)
   // returned: it is durable, and so is every earlier pending data op of the

@@ -201,6 +201,31 @@ TEST(ProfileLitmus, Ext4OrderedRenameToANewNameDoesNotWaitForTheData) {
   EXPECT_TRUE(Reachable(fs, "reorder").count("/d/f="));
 }
 
+// --- a cross-directory rename ---------------------------------------------
+
+TEST(ProfileLitmus, EveryProfileMakesARenamesNewNameDurableWithTheDestinationsFsync) {
+  // rename(/a/f, /b/f); fsync(/b): the new name survives; the old one may too
+  // (the source directory was not synced), but the file never vanishes.
+  for (PersistenceProfile profile : AllProfiles()) {
+    SimFs fs({.profile = profile});
+    ASSERT_TRUE(IsOk(fs.AddDurableDirectory("/b")));
+    ASSERT_TRUE(IsOk(fs.AddDurableFile("/a/f", "data")));
+    ASSERT_TRUE(IsOk(fs.Rename("/a/f", "/b/f")));
+    ASSERT_TRUE(IsOk(fs.SyncDir("/b")));
+    for (const char* model : {"power-loss", "reorder", "prefix"}) {
+      for (const std::string& state : Reachable(fs, model)) {
+        EXPECT_NE(state.find("/b/f=data"), std::string::npos)
+            << ProfileName(profile) << " " << model << ": " << state;
+      }
+    }
+    if (profile == kStrict) {
+      EXPECT_TRUE(Reachable(fs, "power-loss").count("/a/f=data /b/f=data"));
+      ASSERT_TRUE(IsOk(fs.SyncDir("/a")));
+      EXPECT_EQ(Reachable(fs, "power-loss"), (std::set<std::string>{"/b/f=data"}));
+    }
+  }
+}
+
 // --- every profile: what a sync promises ----------------------------------
 
 TEST(ProfileLitmus, EveryProfileKeepsSyncedDataAndSyncedNames) {

@@ -86,18 +86,22 @@ TEST(SimFsTornFidelity, BytesBesideATornWriteInItsSectorAreNeverTouched) {
 }
 
 TEST(SimFsTornFidelity, ARecordStraddlingASectorBoundaryCanTearUnderTheDefault) {
-  // Two 300-byte records appended by two writes after a synced head of 300:
-  // record 2 covers [300, 600) across the boundary at 512. Its second sector
-  // can be lost while record 3 (a later write) lands: a hole of zeros inside
-  // record 2 that a reader without a checksum takes for data.
+  // After a synced head of 300 bytes, record 2 covers [300, 600) across the
+  // boundary at 512, record 3 [600, 1200). Record 2's second sector can be
+  // lost while record 3's last sector (a later write, another sector) lands:
+  // a hole of zeros inside record 2 that a reader without a checksum takes
+  // for data. (Record 3's bytes in sector 1 cannot land without record 2's.)
   SimFs fs;
   ASSERT_TRUE(IsOk(fs.AddDurableFile("/log", std::string(300, '1'))));
   WriteAt(fs, "/log", 300, std::string(300, '2'));
-  WriteAt(fs, "/log", 600, std::string(300, '3'));
+  WriteAt(fs, "/log", 600, std::string(600, '3'));
   std::set<std::string> states = FileStates(fs, "torn", "/log");
-  const std::string torn_record2 =
-      std::string(300, '1') + std::string(212, '2') + std::string(88, '\0') + std::string(300, '3');
+  const std::string torn_record2 = std::string(300, '1') + std::string(212, '2') +
+                                   std::string(512, '\0') + std::string(176, '3');
   EXPECT_TRUE(states.count(torn_record2));
+  for (const std::string& state : states) {
+    if (state.size() > 600 && state[600] == '3') EXPECT_EQ(state[599], '2');
+  }
   // ... and with nothing after it, the file simply ends at the landed sector.
   EXPECT_TRUE(states.count(std::string(300, '1') + std::string(212, '2')));
 }
@@ -127,6 +131,46 @@ TEST(SimFsTornFidelity, ARecordWhoseFirstSectorLandedAndSecondDidNotCanReadAsZer
   WriteAt(fs, "/log", 300, std::string(300, '2'));
   EXPECT_TRUE(FileStates(fs, "torn", "/log")
                   .count(std::string(300, '1') + std::string(212, '2') + std::string(88, '\0')));
+}
+
+TEST(SimFsTornFidelity, ALaterWriteToASectorNeverLandsWithoutAnEarlierOne) {
+  // Write-back writes a sector as it is then, holding every earlier write to
+  // it: "SET k0", zeros, "SET k2" in one sector cannot come back.
+  SimFs fs;
+  ASSERT_TRUE(IsOk(fs.AddDurableFile("/aof", "k0..")));
+  WriteAt(fs, "/aof", 4, "k1..");
+  WriteAt(fs, "/aof", 8, "k2..");
+  for (const char* model : {"reorder", "torn", "torn-512-new", "torn-512-junk"}) {
+    for (const std::string& state : FileStates(fs, model, "/aof")) {
+      if (state.size() >= 12 && state.substr(8, 4) == "k2..") {
+        EXPECT_EQ(state.substr(4, 4), "k1..") << model;
+      }
+    }
+  }
+  EXPECT_TRUE(FileStates(fs, "reorder", "/aof").count("k0..k1.."));
+}
+
+TEST(SimFsTornFidelity, WritesToDifferentSectorsStillReorder) {
+  SimFs fs;
+  ASSERT_TRUE(IsOk(fs.AddDurableFile("/f", std::string(1024, '.'))));
+  WriteAt(fs, "/f", 0, "A");
+  WriteAt(fs, "/f", 512, "B");
+  EXPECT_TRUE(FileStates(fs, "reorder", "/f").count(std::string(512, '.') + "B" +
+                                                   std::string(511, '.')));
+}
+
+TEST(SimFsTornFidelity, ATruncateBetweenTwoWritesEndsTheSectorOrder) {
+  SimFs fs;
+  ASSERT_TRUE(IsOk(fs.AddDurableFile("/f", "")));
+  WriteAt(fs, "/f", 0, "AAAA");
+  auto file = fs.Open("/f", OpenOptions::ReadWriteCreate());
+  ASSERT_TRUE(IsOk(file));
+  ASSERT_TRUE(IsOk(fs.Truncate(*file, 0)));
+  ASSERT_TRUE(IsOk(fs.Write(*file, 0, "B")));
+  ASSERT_TRUE(IsOk(fs.Close(*file)));
+  // The truncate removed AAAA from the page: B can land without it.
+  EXPECT_TRUE(FileStates(fs, "reorder", "/f").count("BAAA") ||
+              FileStates(fs, "reorder", "/f").count("B"));
 }
 
 }  // namespace

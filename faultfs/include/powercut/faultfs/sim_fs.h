@@ -12,9 +12,11 @@
 //   write/append/truncate of a file      durable on Sync/DataSync of that file
 //                                        (or SyncAll)
 //   the size change a write implies      with the data (DataSync covers it)
-//   create/link/unlink/rename of a name  durable on SyncDir of the parent
-//                                        (both parents for a cross-directory
-//                                        rename); mkdir/rmdir likewise
+//   create/link/unlink/rename of a name  durable on SyncDir of the parent; a
+//                                        cross-directory rename's new name on
+//                                        SyncDir of the destination, the old
+//                                        name's removal on SyncDir of the
+//                                        source; mkdir/rmdir likewise
 //   a new file's data                    its own Sync; its name still needs
 //                                        SyncDir of the parent
 //   Close                                never makes anything durable
