@@ -101,7 +101,12 @@ Result<shim::TraceEntry> ReadEntry(FieldReader& reader) {
 Status ReadBody(FieldReader& reader, ReplayCase& replay) {
   while (!reader.done()) {
     POWERCUT_ASSIGN_OR_RETURN(std::string tag, reader.PeekTag());
-    if (tag == "initial") {
+    if (tag == "profile") {
+      POWERCUT_ASSIGN_OR_RETURN(std::string name, reader.Next("profile"));
+      Result<faultfs::PersistenceProfile> profile = faultfs::ParseProfile(name);
+      if (!profile.ok()) return reader.Error(profile.status().message());
+      replay.profile = *profile;
+    } else if (tag == "initial") {
       POWERCUT_ASSIGN_OR_RETURN(std::string pair, reader.Next("initial"));
       const size_t space = pair.find(' ');
       if (space == std::string::npos) return reader.Error("bad initial pair '" + pair + "'");
@@ -132,6 +137,9 @@ Status WriteReplayFile(const std::string& path, const ReplayCase& replay) {
   Field(out, "check", replay.check_command);
   Field(out, "timeout", std::to_string(replay.timeout_seconds));
   Field(out, "state", replay.id.ToString());
+  if (replay.profile != faultfs::PersistenceProfile::kStrictPosix) {
+    Field(out, "profile", faultfs::ProfileName(replay.profile));
+  }
   for (const auto& [key, value] : replay.initial) Field(out, "initial", key + " " + value);
   for (const std::string& dir : replay.image.directories) Field(out, "dir", dir);
   for (const auto& [file, contents] : replay.image.files) {

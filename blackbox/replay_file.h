@@ -7,7 +7,8 @@
 // Format (version 1), a sequence of fields after a first line:
 //   powercut-blackbox-replay 1\n
 //   <tag> <length>\n<length bytes>\n       (repeated)
-// Tags, in this order: root, check, timeout, state, then any number of
+// Tags, in this order: root, check, timeout, state, then an optional profile
+// (a file-system profile name; absent: strict-posix), then any number of
 // initial (body "key value"), dir (a path), file + data (path, contents),
 // then trace-root and entries: entry (body: "seq kind flag_bits pid tid fd
 // result err flags mode offset length" in decimal) followed by path, path2
@@ -31,6 +32,7 @@ struct ReplayCase {
   KeyValues initial;
   InitialImage image;
   shim::Trace trace;
+  faultfs::PersistenceProfile profile = faultfs::PersistenceProfile::kStrictPosix;
 };
 
 // Writes `replay` to `path` (its directory is created). IOError names it.

@@ -213,9 +213,12 @@ Result<ExploreResult> Explore(const InitialImage& image, const shim::Trace& trac
   const std::set<uint64_t> points(result.crash_points.begin(), result.crash_points.end());
   CheckerPool pool(options);
   StateBuilder builder(options, result, pool);
-  Result<LoadedTrace> replay = LoadTrace(image, trace, [&](const SimFs& fs, uint64_t position) {
-    if (points.contains(position)) builder.AtCrashPoint(fs, position);
-  });
+  Result<LoadedTrace> replay = LoadTrace(
+      image, trace,
+      [&](const SimFs& fs, uint64_t position) {
+        if (points.contains(position)) builder.AtCrashPoint(fs, position);
+      },
+      options.profile);
   pool.Finish();
   POWERCUT_RETURN_IF_ERROR(replay.status());
   POWERCUT_RETURN_IF_ERROR(builder.status());
@@ -231,34 +234,39 @@ Result<ExploreResult> Explore(const InitialImage& image, const shim::Trace& trac
 
 Result<std::vector<std::string>> DescribeStates(const InitialImage& image, const shim::Trace& trace,
                                                 const LoadedTrace& loaded,
-                                                const std::vector<CrashStateId>& ids) {
+                                                const std::vector<CrashStateId>& ids,
+                                                faultfs::PersistenceProfile profile) {
   std::vector<std::string> descriptions(ids.size());
   Status status;
-  Result<LoadedTrace> replay = LoadTrace(image, trace, [&](const SimFs& fs, uint64_t position) {
-    for (size_t i = 0; i < ids.size() && status.ok(); ++i) {
-      if (ids[i].position != position) continue;
-      Result<std::vector<faultfs::PendingOpFate>> fates = fs.DescribeCrash(ids[i]);
-      if (!fates.ok()) {
-        status = fates.status();
-        return;
-      }
-      size_t persisted = 0;
-      for (const faultfs::PendingOpFate& fate : *fates) {
-        if (fate.fate == faultfs::PendingOpFate::Fate::kPersisted) {
-          ++persisted;
-          continue;
+  Result<LoadedTrace> replay = LoadTrace(
+      image, trace,
+      [&](const SimFs& fs, uint64_t position) {
+        for (size_t i = 0; i < ids.size() && status.ok(); ++i) {
+          if (ids[i].position != position) continue;
+          Result<std::vector<faultfs::PendingOpFate>> fates = fs.DescribeCrash(ids[i]);
+          if (!fates.ok()) {
+            status = fates.status();
+            return;
+          }
+          size_t persisted = 0;
+          for (const faultfs::PendingOpFate& fate : *fates) {
+            if (fate.fate == faultfs::PendingOpFate::Fate::kPersisted) {
+              ++persisted;
+              continue;
+            }
+            const OpOrigin& origin = loaded.Origin(fate.op.position);
+            descriptions[i] +=
+                std::string(fate.fate == faultfs::PendingOpFate::Fate::kTorn ? "torn: "
+                                                                             : "dropped: ") +
+                fate.op.ToString() + " (op " + std::to_string(fate.op.position) + ", trace seq " +
+                std::to_string(origin.seq) + ", pid " + std::to_string(origin.pid) + ")" +
+                (fate.detail.empty() ? "" : " " + fate.detail) + "\n";
+          }
+          descriptions[i] += std::to_string(persisted) + " of " + std::to_string(fates->size()) +
+                             " pending operations persisted\n";
         }
-        const OpOrigin& origin = loaded.Origin(fate.op.position);
-        descriptions[i] +=
-            std::string(fate.fate == faultfs::PendingOpFate::Fate::kTorn ? "torn: " : "dropped: ") +
-            fate.op.ToString() + " (op " + std::to_string(fate.op.position) + ", trace seq " +
-            std::to_string(origin.seq) + ", pid " + std::to_string(origin.pid) + ")" +
-            (fate.detail.empty() ? "" : " " + fate.detail) + "\n";
-      }
-      descriptions[i] += std::to_string(persisted) + " of " + std::to_string(fates->size()) +
-                         " pending operations persisted\n";
-    }
-  });
+      },
+      profile);
   POWERCUT_RETURN_IF_ERROR(replay.status());
   POWERCUT_RETURN_IF_ERROR(status);
   return descriptions;
@@ -276,20 +284,24 @@ std::string DescribeCrashPoint(const LoadedTrace& loaded, uint64_t position) {
 }
 
 Result<RebuiltState> RebuildState(const InitialImage& image, const shim::Trace& trace,
-                                  const faultfs::CrashStateId& id) {
+                                  const faultfs::CrashStateId& id,
+                                  faultfs::PersistenceProfile profile) {
   RebuiltState state;
   Status status = Status::NotFound("the trace has no operation " + std::to_string(id.position) +
                                    " (crash state " + id.ToString() + ")");
-  POWERCUT_ASSIGN_OR_RETURN(
-      LoadedTrace loaded, LoadTrace(image, trace, [&](const faultfs::SimFs& fs, uint64_t position) {
-        if (position != id.position) return;
-        Result<std::unique_ptr<faultfs::SimFs>> crashed = fs.Crash(id);
-        status = crashed.status();
-        if (crashed.ok()) state.dump = (*crashed)->DumpVisible();
-      }));
+  POWERCUT_ASSIGN_OR_RETURN(LoadedTrace loaded,
+                            LoadTrace(
+                                image, trace,
+                                [&](const faultfs::SimFs& fs, uint64_t position) {
+                                  if (position != id.position) return;
+                                  Result<std::unique_ptr<faultfs::SimFs>> crashed = fs.Crash(id);
+                                  status = crashed.status();
+                                  if (crashed.ok()) state.dump = (*crashed)->DumpVisible();
+                                },
+                                profile));
   POWERCUT_RETURN_IF_ERROR(status);
   POWERCUT_ASSIGN_OR_RETURN(std::vector<std::string> fates,
-                            DescribeStates(image, trace, loaded, {id}));
+                            DescribeStates(image, trace, loaded, {id}, profile));
   state.fates = fates.front();
   state.acks = loaded.acks;
   state.crash_op = DescribeCrashPoint(loaded, id.position);

@@ -32,6 +32,8 @@ struct ExploreOptions {
   double timeout_seconds = 60;  // per checker run; 0: none
   std::string work_dir;         // existing scratch directory (images, outputs)
   std::string keep_images_dir;  // non-empty: keep every image here (image-N)
+  // The file system the trace is replayed on (faultfs/profile.h).
+  faultfs::PersistenceProfile profile = faultfs::PersistenceProfile::kStrictPosix;
 };
 
 // The crash points (SimFs positions, ascending) to explore. All: 1..N.
@@ -79,7 +81,8 @@ CheckerRun RunChecker(const std::string& check_command, const std::string& dir,
 // trace entry that issued it: "dropped: write /db/log @0 +5 (trace seq 7, pid 3)".
 Result<std::vector<std::string>> DescribeStates(const InitialImage& image, const shim::Trace& trace,
                                                 const LoadedTrace& loaded,
-                                                const std::vector<faultfs::CrashStateId>& ids);
+                                                const std::vector<faultfs::CrashStateId>& ids,
+                                                faultfs::PersistenceProfile profile);
 
 // One crash state rebuilt from scratch (for --replay): its image (a SimFs
 // dump, see image.h) and what became of each pending operation.
@@ -90,7 +93,8 @@ struct RebuiltState {
   std::string crash_op;  // "op 5 (trace seq 9): fsync /a"
 };
 Result<RebuiltState> RebuildState(const InitialImage& image, const shim::Trace& trace,
-                                  const faultfs::CrashStateId& id);
+                                  const faultfs::CrashStateId& id,
+                                  faultfs::PersistenceProfile profile);
 
 // "op 5 (trace seq 9, pid 12): sync /a": the operation a crash point follows.
 std::string DescribeCrashPoint(const LoadedTrace& loaded, uint64_t position);

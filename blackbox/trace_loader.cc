@@ -32,8 +32,9 @@ struct OpenFile {
 
 class TraceLoader {
  public:
-  TraceLoader(std::string root, const OpCallback& after_op) : root_(std::move(root)) {
-    loaded_.fs = std::make_unique<SimFs>();
+  TraceLoader(std::string root, const OpCallback& after_op, faultfs::PersistenceProfile profile)
+      : root_(std::move(root)) {
+    loaded_.fs = std::make_unique<SimFs>(SimFs::Options{.profile = profile});
     loaded_.fs->SetObserver([this, &after_op](const faultfs::OpRecord& op) {
       loaded_.ops.push_back(
           OpOrigin{op, current_ ? current_->seq : 0, current_ ? current_->pid : 0});
@@ -322,8 +323,8 @@ std::string DescribeEntry(const TraceEntry& e) {
 }
 
 Result<LoadedTrace> LoadTrace(const InitialImage& image, const shim::Trace& trace,
-                              const OpCallback& after_op) {
-  TraceLoader loader(trace.root, after_op);
+                              const OpCallback& after_op, faultfs::PersistenceProfile profile) {
+  TraceLoader loader(trace.root, after_op, profile);
   POWERCUT_RETURN_IF_ERROR(loader.AddImage(image));
   std::vector<const TraceEntry*> order;
   order.reserve(trace.entries.size());

@@ -71,8 +71,11 @@ using OpCallback = std::function<void(const faultfs::SimFs& fs, uint64_t positio
 // InvalidArgument names the trace entry (seq, pid, kind, path) that cannot be
 // replayed: a path outside the root, an unsupported operation, an operation
 // SimFs refuses although the real call succeeded, or a bad ack line.
-Result<LoadedTrace> LoadTrace(const InitialImage& image, const shim::Trace& trace,
-                              const OpCallback& after_op = {});
+// `profile` is the file system the trace is replayed on: what its fsyncs
+// commit and which crash states it can leave (faultfs/profile.h).
+Result<LoadedTrace> LoadTrace(
+    const InitialImage& image, const shim::Trace& trace, const OpCallback& after_op = {},
+    faultfs::PersistenceProfile profile = faultfs::PersistenceProfile::kStrictPosix);
 
 // "/real/root/db/x" -> "/db/x" for root "/real/root"; the root itself -> "/".
 // InvalidArgument if `path` is not at or under `root`.

@@ -82,6 +82,7 @@ Status DBImpl::CreateWal(uint64_t number) {
   wal_ = std::make_unique<LogWriter>(fs_, file, path, 0, options_.mutant);
   wal_number_ = number;
   wal_synced_bytes_ = 0;
+  wal_vouched_bytes_ = 0;
   return Status::OK();
 }
 

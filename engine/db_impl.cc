@@ -108,6 +108,7 @@ Status DBImpl::Close() {
   if (bg_thread_.joinable()) bg_thread_.join();
   Status status;
   if (wal_ != nullptr) status = DrainWalBuffer();  // wal-userspace-buffer only
+  if (status.ok()) WriteCloseMarker();
   wal_.reset();
   if (wal_file_.valid()) status = fs_->Close(wal_file_);
   wal_file_ = {};

@@ -24,6 +24,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -80,6 +81,11 @@ class DBImpl final : public DB {
   Status AppendToWal(const WriteBatch& batch, bool sync);
   // DataSyncs the WAL and advances wal_synced_bytes_. REQUIRES: as AppendToWal.
   Status SyncWal();
+  // At Close: if the last synced record is vouched for by no later record,
+  // appends a close marker (an empty batch whose wal_synced_bytes covers it)
+  // and DataSyncs it, so damage to that record reads as Corruption.
+  void WriteCloseMarker();
+  static constexpr uint64_t kCloseMarkerSectorBytes = 4096;
   // wal-userspace-buffer only: writes the buffered records to the WAL file.
   Status DrainWalBuffer();
   // Applies a batch (already sequenced) to `mem`.
@@ -120,6 +126,8 @@ class DBImpl final : public DB {
   uint64_t NewestWal();
   Status ReuseWal(uint64_t number);
   void DeleteObsoleteFiles();
+  // Renames `name` to NAME.corrupt (best effort), keeping the evidence.
+  void Quarantine(const std::string& name);
   bool IsMutant(Mutant mutant) const { return options_.mutant == mutant; }
 
   const Options options_;
@@ -147,8 +155,12 @@ class DBImpl final : public DB {
   faultfs::FileHandle wal_file_;
   std::unique_ptr<LogWriter> wal_;
   uint64_t wal_number_ = 0;
-  uint64_t wal_synced_bytes_ = 0;  // bytes of wal_ covered by a successful DataSync
-  WriteBatch group_batch_;         // the merged batch of a group
+  uint64_t wal_synced_bytes_ = 0;   // bytes of wal_ covered by a successful DataSync
+  uint64_t wal_vouched_bytes_ = 0;  // the wal_synced_bytes the last record written carries
+  // Recovery: WAL and manifest base names it cut or skipped bytes of, or
+  // did not replay; step 7 renames them to NAME.corrupt instead of deleting.
+  std::set<std::string> quarantine_;
+  WriteBatch group_batch_;  // the merged batch of a group
   // Mutant state (always empty/zero in the correct engine).
   std::vector<std::string> wal_buffer_;  // wal-userspace-buffer: records not yet written
   size_t wal_buffer_bytes_ = 0;

@@ -72,6 +72,10 @@ Status DBImpl::Recover() {
   auto replayed = std::make_shared<MemTable>();
   SequenceNumber last_sequence = versions_->last_sequence();
   POWERCUT_RETURN_IF_ERROR(ReplayWals(replayed.get(), &last_sequence));  // step 3
+  // A manifest whose torn last edit was cut is kept, not deleted (step 7).
+  if (versions_->manifest_cut()) {
+    quarantine_.insert(std::string(ManifestBaseName(versions_->manifest_number())));
+  }
   if (IsMutant(Mutant::kServeUnsyncedRecoveredTail)) {
     // C14: the replayed WALs stay the only copy (log_number unchanged) and
     // their unsynced bytes are served from the memtable.
@@ -85,6 +89,7 @@ Status DBImpl::Recover() {
     last_sequence_ = last_sequence;
   }
   DeleteObsoleteFiles();  // step 7
+  quarantine_.clear();
   if (options_.background_flush) bg_thread_ = std::thread(&DBImpl::BackgroundLoop, this);
   return Status::OK();
 }
@@ -155,6 +160,7 @@ Status DBImpl::ReuseWal(uint64_t number) {
   wal_ = std::make_unique<LogWriter>(fs_, file, path, *size, options_.mutant);
   wal_number_ = number;
   wal_synced_bytes_ = 0;
+  wal_vouched_bytes_ = 0;
   return Status::OK();
 }
 
@@ -232,7 +238,13 @@ Status DBImpl::ReplayWals(MemTable* mem, SequenceNumber* last_sequence) {
   for (size_t i = 0; i < wals.size(); ++i) {
     POWERCUT_ASSIGN_OR_RETURN(ReplayNext next, ReplayWal(LogFileName(dbpath_, wals[i]),
                                                          i + 1 == wals.size(), mem, last_sequence));
-    if (next == ReplayNext::kStop) break;
+    if (next != ReplayNext::kStop) continue;
+    // Point-in-time: the later WALs are not replayed. They are not proven
+    // obsolete (only the user's choice of mode drops them): keep them.
+    for (size_t j = i + 1; j < wals.size(); ++j) {
+      quarantine_.insert(faultfs::BaseName(LogFileName(dbpath_, wals[j])));
+    }
+    break;
   }
   return Status::OK();
 }
@@ -306,7 +318,12 @@ Result<DBImpl::ReplayNext> DBImpl::ReplayWal(const std::string& path, bool last_
     }
     const WalDamageInput input{event.damage, event.offset < scan.max_synced, last_wal,
                                options_.wal_recovery_mode};
-    switch (DecideWalDamageOf(input, options_.mutant)) {
+    const WalAction action = DecideWalDamageOf(input, options_.mutant);
+    // Bytes recovery drops are evidence: the WAL is kept as NAME.corrupt.
+    if (action != WalAction::kReplayAll && action != WalAction::kFailCorruption) {
+      quarantine_.insert(faultfs::BaseName(path));
+    }
+    switch (action) {
       case WalAction::kReplayAll:
       case WalAction::kSkipAndContinue:
         continue;
@@ -329,20 +346,38 @@ void DBImpl::DeleteObsoleteFiles() {
   if (!names.ok()) return;  // garbage stays until the next Open; nothing depends on it
   std::set<uint64_t> live_tables;
   for (const LiveTable& table : versions_->current()->tables) live_tables.insert(table.meta.number);
+  bool quarantined = false;
   for (const std::string& name : *names) {
     FileType type;
     uint64_t number = 0;
     if (!ParseFileName(name, &type, &number)) continue;
+    // An unreferenced table is a flush's or a recovery's whose manifest edit
+    // never became durable (or was cut as torn): its data is still in the
+    // WALs this recovery replayed into a durable table.
     const bool obsolete =
         (type == FileType::kLogFile && number < versions_->log_number()) ||
         (type == FileType::kManifestFile && number != versions_->manifest_number()) ||
         type == FileType::kTempFile ||
         (type == FileType::kTableFile && !live_tables.contains(number));
-    if (obsolete) {
+    if (!obsolete) continue;
+    if (quarantine_.contains(name)) {
+      Quarantine(name);
+      quarantined = true;
+    } else {
       // Best effort: an obsolete file left behind is deleted by the next Open.
       fs_->Unlink(faultfs::JoinPath(dbpath_, name)).IgnoreError();
     }
   }
+  // A quarantine rename lost to a power cut would bring the old name back,
+  // below log_number, and the next Open would delete it: make it durable.
+  if (quarantined) fs_->SyncDir(dbpath_).IgnoreError();
+}
+
+void DBImpl::Quarantine(const std::string& name) {
+  const std::string path = faultfs::JoinPath(dbpath_, name);
+  // Best effort, like the unlinks: a file left under its name is obsolete
+  // (below log_number or not CURRENT's manifest) and never read again.
+  fs_->Rename(path, path + ".corrupt").IgnoreError();
 }
 
 }  // namespace powercut::engine

@@ -189,6 +189,7 @@ Status DBImpl::AppendToWal(const WriteBatch& batch, bool sync) {
   std::string_view contents = WriteBatchInternal::Contents(batch);
   payload.reserve(kWalRecordPrefixBytes + contents.size());
   PutFixed64(&payload, wal_synced_bytes_);
+  wal_vouched_bytes_ = wal_synced_bytes_;
   payload.append(contents);
   if (IsMutant(Mutant::kWalUserspaceBuffer)) {
     // C01: the record waits in user space; write() sees it only when the
@@ -218,6 +219,28 @@ Status DBImpl::SyncWal() {
   POWERCUT_RETURN_IF_ERROR(NameFile(status, wal_->path()));
   wal_synced_bytes_ = wal_->size();
   return Status::OK();
+}
+
+void DBImpl::WriteCloseMarker() {
+  WriteBatch marker;  // no entries: replay applies nothing
+  {
+    std::lock_guard lock(mu_);
+    if (!bg_error_.ok() || wal_ == nullptr || wal_synced_bytes_ <= wal_vouched_bytes_) return;
+    WriteBatchInternal::SetSequence(&marker, last_sequence_ + 1);
+  }
+  // The last marker starts in a sector after the one holding the last synced
+  // byte (markers fill the gap), so no single lost sector takes both the
+  // acknowledged records and the marker vouching for them.
+  const uint64_t boundary = (wal_synced_bytes_ + kCloseMarkerSectorBytes - 1) /
+                            kCloseMarkerSectorBytes * kCloseMarkerSectorBytes;
+  Status status;
+  while (status.ok() && wal_->size() < boundary) status = AppendToWal(marker, /*sync=*/false);
+  // Ignored on failure, deliberately: every acknowledged byte is already
+  // durable (that is what wal_synced_bytes_ says), so a marker that does
+  // not reach the disk only leaves that record unvouched, as after a crash;
+  // and a DB that failed to write it is being closed, so nothing is appended
+  // after it.
+  if (status.ok()) AppendToWal(marker, /*sync=*/true).IgnoreError();
 }
 
 Status DBImpl::DrainWalBuffer() {

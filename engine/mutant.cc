@@ -55,6 +55,10 @@ constexpr MutantInfo kMutants[] = {
   {M::kMidlogCorruptionSkip, "midlog-corruption-skip", "C06", "mid-log corruption",
    "A damaged WAL record followed by valid ones is skipped and replay continues, reporting OK "
    "(DBImpl::ReplayWal)."},
+  {M::kManifestDamageAsTornTail, "manifest-damage-as-torn-tail", "C06", "mid-log corruption",
+   "A damaged last manifest edit is cut as if a crash had torn it, even when the WAL it retired "
+   "is gone (which proves the edit was synced); recovery then drops the edit's table from the "
+   "live set and deletes it (VersionSet::ReadManifest)."},
   {M::kRecycleWalNoLogNumber, "recycle-wal-no-log-number", "C07", "recycled log misread",
    "A flushed WAL is kept for reuse instead of unlinked; the next WAL is that file renamed and "
    "overwritten from offset 0 without truncation, and records carry no log number, so stale "

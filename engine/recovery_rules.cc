@@ -43,10 +43,40 @@ constexpr WalDamageRule kRules[] = {
   {M::kSkipCorrupted,    D::kMidLog,   Match::kAny, Match::kAny, A::kSkipAndContinue,
    "skip mode: availability over consistency"},
 };
+
+using MD = ManifestDamage;
+using MA = ManifestAction;
+
+constexpr ManifestDamageRule kManifestRules[] = {
+  // damage          after_snapshot retired_wal  action
+  {MD::kNone,      Match::kAny, Match::kAny, MA::kReadAll,
+   "clean manifest"},
+  {MD::kTornTail,  Match::kNo,  Match::kAny, MA::kFailCorruption,
+   "the snapshot was synced before CURRENT named the manifest"},
+  {MD::kTornTail,  Match::kYes, Match::kYes, MA::kCutTail,
+   "an unsynced edit torn by the crash: the WAL it would retire is still there and replays"},
+  {MD::kTornTail,  Match::kYes, Match::kNo,  MA::kFailCorruption,
+   "the WAL the edit retired is gone, so the edit was synced: media damage, not a torn tail"},
+  {MD::kMidLog,    Match::kAny, Match::kAny, MA::kFailCorruption,
+   "valid edits follow the damage: they were appended after it was synced"},
+};
 // clang-format on
 
 bool Matches(Match match, bool value) {
   return match == Match::kAny || (match == Match::kYes) == value;
+}
+
+// The one row of `rules` that matches `input`, or nullptr.
+template <typename Rule, typename Input>
+const Rule* FindRule(std::span<const Rule> rules, const Input& input) {
+  const Rule* found = nullptr;
+  for (const Rule& rule : rules) {
+    if (!RuleMatches(rule, input)) continue;
+    assert(found == nullptr && "two rules match one input: the table is ambiguous");
+    found = &rule;
+  }
+  assert(found != nullptr && "no rule matches: the table is not exhaustive");
+  return found;
 }
 
 }  // namespace
@@ -59,16 +89,35 @@ bool RuleMatches(const WalDamageRule& rule, const WalDamageInput& input) {
 }
 
 WalAction DecideWalDamage(const WalDamageInput& input) {
-  const WalDamageRule* found = nullptr;
-  for (const WalDamageRule& rule : kRules) {
-    if (!RuleMatches(rule, input)) continue;
-    assert(found == nullptr && "two rules match one input: the table is ambiguous");
-    found = &rule;
-  }
-  assert(found != nullptr && "no rule matches: the table is not exhaustive");
+  const WalDamageRule* found = FindRule(std::span<const WalDamageRule>(kRules), input);
   // The exhaustiveness test guarantees a row; failing safe keeps release
   // builds from replaying anything doubtful.
   return found != nullptr ? found->action : WalAction::kFailCorruption;
+}
+
+std::span<const ManifestDamageRule> ManifestDamageRules() { return kManifestRules; }
+
+bool RuleMatches(const ManifestDamageRule& rule, const ManifestDamageInput& input) {
+  return rule.damage == input.damage && Matches(rule.after_snapshot, input.after_snapshot) &&
+         Matches(rule.retired_wal_present, input.retired_wal_present);
+}
+
+ManifestAction DecideManifestDamage(const ManifestDamageInput& input) {
+  const ManifestDamageRule* found =
+      FindRule(std::span<const ManifestDamageRule>(kManifestRules), input);
+  return found != nullptr ? found->action : ManifestAction::kFailCorruption;
+}
+
+std::string_view ManifestActionName(ManifestAction action) {
+  switch (action) {
+    case ManifestAction::kReadAll:
+      return "read-all";
+    case ManifestAction::kCutTail:
+      return "cut-tail";
+    case ManifestAction::kFailCorruption:
+      return "fail-corruption";
+  }
+  return "?";
 }
 
 std::string_view WalActionName(WalAction action) {

@@ -1,7 +1,7 @@
-// The WAL damage decision table: what recovery does when a write-ahead log
-// does not read back cleanly. Written as data (TigerBeetle's journal style),
+// The WAL and manifest damage decision tables: what recovery does when a
+// write-ahead log or the manifest does not read back cleanly. Written as data (TigerBeetle's journal style),
 // one row per case, so the policy reads in one place and a test checks that
-// every combination of inputs meets exactly one row.
+// every combination of inputs meets exactly one row (of each table).
 //
 // Method. Every WAL record starts with fixed64 wal_synced_bytes: how many
 // bytes of that WAL a successful DataSync had covered when the record was
@@ -25,10 +25,26 @@
 // full, and any damage in one is real corruption, even if it looks like a
 // torn tail.
 //
-// Known limit: a sync is vouched for only by records written after it. Media
-// damage (not a crash) to records written since the last vouched sync, e.g.
-// the last record of the WAL, is indistinguishable from a torn unsynced tail
-// and is cut even if it had been acknowledged.
+// The last synced record. A sync is vouched for by the records written after
+// it, and a clean Close writes one more: a close marker (an empty batch)
+// whose wal_synced_bytes covers every synced byte, DataSynced (Pebble's EOF
+// trailer, cockroachdb/pebble#871). So in a WAL that was closed, damage to
+// any acknowledged record is below max_synced and is Corruption. Known limit:
+// after a CRASH, the records since the last vouched sync are vouched for by
+// nothing on disk, and damage that leaves no valid record after it looks
+// exactly like a tail the crash tore (under the junk tear, a torn sector
+// holds arbitrary bytes), so it is cut.
+// Closing that window needs a second durable write per synced group (RocksDB
+// tracks synced WAL sizes in its manifest for this); see docs/engine.md.
+//
+// The manifest's last edit (ManifestDamageRules below). Every edit after
+// the first is appended and DataSynced by a flush BEFORE the flush unlinks
+// the WAL the edit retires (the prefix's log_number); a failed sync stops
+// the manifest writer. So a torn last edit -- an append the crash cut --
+// always leaves that WAL on disk, and its data is replayed from it. If that
+// WAL is gone, the edit was synced, and damage to it is media damage:
+// Corruption, never a cut (a cut would drop the edit's table from the live
+// set and recovery would then delete the table holding acknowledged writes).
 #pragma once
 
 #include <cstdint>
@@ -78,6 +94,38 @@ std::span<const WalDamageRule> WalDamageRules();
 bool RuleMatches(const WalDamageRule& rule, const WalDamageInput& input);
 // The action of the one row that matches `input`.
 WalAction DecideWalDamage(const WalDamageInput& input);
+
+// Where the manifest is damaged (the LogReader event, as for a WAL).
+enum class ManifestDamage : uint8_t { kNone, kTornTail, kMidLog };
+
+enum class ManifestAction : uint8_t {
+  kReadAll,         // every edit applies
+  kCutTail,         // drop the torn last edit: it was never synced
+  kFailCorruption,  // fail Open with Corruption naming the file and offset
+};
+
+struct ManifestDamageInput {
+  ManifestDamage damage = ManifestDamage::kNone;
+  // A valid edit precedes the damage (else the snapshot itself is damaged,
+  // and it was synced before CURRENT named the manifest).
+  bool after_snapshot = true;
+  // The WAL numbered by the valid edits' log_number is on disk.
+  bool retired_wal_present = true;
+};
+
+struct ManifestDamageRule {
+  ManifestDamage damage;
+  Match after_snapshot;
+  Match retired_wal_present;
+  ManifestAction action;
+  std::string_view why;
+};
+
+std::span<const ManifestDamageRule> ManifestDamageRules();
+bool RuleMatches(const ManifestDamageRule& rule, const ManifestDamageInput& input);
+// The action of the one row that matches `input`.
+ManifestAction DecideManifestDamage(const ManifestDamageInput& input);
+std::string_view ManifestActionName(ManifestAction action);
 
 std::string_view WalActionName(WalAction action);
 std::string_view WalDamageName(WalDamage damage);

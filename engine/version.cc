@@ -9,6 +9,7 @@
 
 #include "filename.h"
 #include "log_reader.h"
+#include "recovery_rules.h"
 
 namespace powercut::engine {
 namespace {
@@ -119,18 +120,21 @@ Status VersionSet::Recover() {
 }
 
 // Reads every edit of the manifest at `path` into one merged edit whose
-// new_tables are the live tables, newest first.
+// new_tables are the live tables, newest first. Damage is decided by the
+// manifest damage table (recovery_rules.h): only an edit a crash can tear is
+// cut (and the manifest is then remembered as cut, to be kept as .corrupt).
 Status VersionSet::ReadManifest(const std::string& path, VersionEdit* merged) {
   LogReader reader(fs_, path);
   ManifestState state;
   std::string record;
+  bool any_edit = false;
   while (true) {
     POWERCUT_ASSIGN_OR_RETURN(LogReader::Event event, reader.Next(&record));
-    if (event == LogReader::Event::kEnd) break;  // a torn tail is an unsynced edit: cut
-    if (event == LogReader::Event::kCorruption) {
-      return Status::Corruption("manifest " + path + " damaged at offset " +
-                                std::to_string(reader.damage_offset()) + ": " +
-                                reader.damage_reason());
+    if (event == LogReader::Event::kEnd && !reader.torn_tail()) break;
+    if (event != LogReader::Event::kRecord) {
+      const bool torn = event == LogReader::Event::kEnd;
+      POWERCUT_RETURN_IF_ERROR(DecideManifestTail(path, reader, torn, any_edit, state.log_number));
+      break;  // a cut torn tail
     }
     Result<VersionEdit> edit = VersionEdit::Decode(record);
     if (!edit.ok()) {
@@ -139,6 +143,7 @@ Status VersionSet::ReadManifest(const std::string& path, VersionEdit* merged) {
                                 edit.status().message());
     }
     ApplyEdit(*edit, &state);
+    any_edit = true;
   }
   if (!state.log_number || !state.next_file_number || !state.last_sequence) {
     return Status::Corruption("manifest " + path +
@@ -152,6 +157,37 @@ Status VersionSet::ReadManifest(const std::string& path, VersionEdit* merged) {
     merged->new_tables.push_back(it->second);
   }
   return Status::OK();
+}
+
+// Damage in the manifest at `path` (a torn tail if `torn`, else mid-log):
+// OK to cut it (and manifest_cut_ is set), or Corruption with file and offset.
+Status VersionSet::DecideManifestTail(const std::string& path, const LogReader& reader, bool torn,
+                                      bool after_snapshot, std::optional<uint64_t> log_number) {
+  const uint64_t offset = torn ? reader.torn_tail_offset() : reader.damage_offset();
+  const std::string& reason = torn ? reader.torn_tail_reason() : reader.damage_reason();
+  ManifestDamageInput input{torn ? ManifestDamage::kTornTail : ManifestDamage::kMidLog,
+                            after_snapshot, false};
+  std::string wal;
+  if (log_number.has_value()) {
+    wal = LogFileName(dbpath_, *log_number);
+    input.retired_wal_present = fs_->Stat(wal).ok();
+  }
+  ManifestAction action = DecideManifestDamage(input);
+  // manifest-damage-as-torn-tail (C06): any damaged last edit is cut, even
+  // one whose retired WAL is gone (so it was synced).
+  if (mutant_ == Mutant::kManifestDamageAsTornTail && torn && after_snapshot) {
+    action = ManifestAction::kCutTail;
+  }
+  if (action == ManifestAction::kCutTail) {
+    manifest_cut_ = true;
+    return Status::OK();
+  }
+  std::string why = !torn ? "valid edits follow it"
+                    : !after_snapshot
+                        ? "the snapshot edit itself is damaged"
+                        : "the WAL it retired (" + wal + ") is gone, so the edit had been synced";
+  return Status::Corruption("manifest " + path + " damaged at offset " + std::to_string(offset) +
+                            ": " + reason + "; " + why);
 }
 
 // One Stat per table, no read: the table's contents were synced before the

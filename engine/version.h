@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,8 @@
 #include "version_edit.h"
 
 namespace powercut::engine {
+
+class LogReader;
 
 struct LiveTable {
   TableMeta meta;
@@ -94,10 +97,19 @@ class VersionSet {
   // Closes the manifest handle; nothing is synced.
   Status Close();
 
+  // After Recover: whether a torn last edit was cut from the manifest read
+  // (recovery then keeps that manifest as NAME.corrupt instead of deleting it).
+  bool manifest_cut() const { return manifest_cut_; }
+
  private:
   // Reads every edit of the manifest at `path` into one merged snapshot edit
   // (its new_tables are the live tables, newest first).
   Status ReadManifest(const std::string& path, VersionEdit* merged);
+  // Damage found by `reader` in the manifest (recovery_rules.h's manifest
+  // table): OK if it is a torn edit to cut, else Corruption naming the file
+  // and offset. `log_number`: what the edits before the damage say.
+  Status DecideManifestTail(const std::string& path, const LogReader& reader, bool torn,
+                            bool after_snapshot, std::optional<uint64_t> log_number);
   // Stats every table of `metas` and makes a not-yet-opened LiveTable of it.
   Status CheckTables(const std::vector<TableMeta>& metas, std::vector<LiveTable>* tables);
   Status SetCurrentFile(uint64_t manifest_number);
@@ -117,7 +129,8 @@ class VersionSet {
   // The open manifest (only the single I/O caller touches these).
   faultfs::FileHandle manifest_file_;
   std::unique_ptr<LogWriter> manifest_writer_;
-  Status manifest_error_;  // sticky: the first failed append or sync
+  Status manifest_error_;      // sticky: the first failed append or sync
+  bool manifest_cut_ = false;  // Recover cut a torn last edit
 };
 
 // Adds `path` to an error message that does not name it yet, so every error

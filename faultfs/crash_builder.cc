@@ -23,11 +23,6 @@
 namespace powercut::faultfs {
 namespace {
 
-struct OpChoice {
-  PendingOpFate::Fate fate = PendingOpFate::Fate::kDropped;
-  uint64_t landed_mask = 0;  // torn writes
-};
-
 Status CheckIdFits(const SimCore& core, const CrashStateId& id, const ChoiceSpace& space) {
   std::string name = id.ToString();
   if (id.position != core.position) {
@@ -85,7 +80,7 @@ std::vector<OpChoice> ChoicesFor(const CrashStateId& id, const ChoiceSpace& spac
 std::string_view TearName(TearContent tear) {
   switch (tear) {
     case TearContent::kOld:
-      return "old";
+      return "old bytes";
     case TearContent::kNew:
       return "torn inside (first half new, second half old)";
     case TearContent::kZeros:
@@ -99,8 +94,14 @@ std::string_view TearName(TearContent tear) {
 // "sectors 0,2 of 8 landed; rest zeros" (sectors counted from the write's
 // first one).
 std::string DescribeLanded(const TornLayout& layout, uint64_t mask, TearContent tear) {
-  if (mask == (uint64_t{1} << layout.unit_count) - 1) {
+  if (mask == layout.full_mask()) {
     return "all " + std::to_string(layout.sector_count) + " sectors landed";
+  }
+  std::string size;
+  if (layout.size_bit) {
+    size = layout.size_landed(mask) ? "; the new size persisted: sectors past the old end that "
+                                      "did not land read as zeros"
+                                    : "; the new size did not persist past the landed sectors";
   }
   std::string list;
   for (uint64_t unit = 0; unit < layout.unit_count; ++unit) {
@@ -117,8 +118,9 @@ std::string DescribeLanded(const TornLayout& layout, uint64_t mask, TearContent 
           ? ""
           : " (in units of " + std::to_string(layout.sectors_per_unit) + " sectors)";
   if (list.empty())
-    return "no sector" + of + " landed" + units + "; all " + std::string(TearName(tear));
-  return "sectors " + list + of + " landed" + units + "; rest " + std::string(TearName(tear));
+    return "no sector" + of + " landed" + units + "; all " + std::string(TearName(tear)) + size;
+  return "sectors " + list + of + " landed" + units + "; rest " + std::string(TearName(tear)) +
+         size;
 }
 
 // Deterministic garbage for the bytes at [offset, offset+length).
@@ -157,26 +159,44 @@ void ApplyTear(FileData& file, const PendingOp& op, uint64_t begin, uint64_t end
   }
 }
 
-std::string ApplyTornWrite(Image& image, const PendingOp& op, uint64_t mask,
-                           const CrashModel& model, uint64_t junk_seed) {
-  TornLayout layout = TornLayout::For(op, model.sector_bytes);
+// The file's size after a torn write. Under the in-sector and zeros tears the
+// size lands with the write. Under `old` (sector-atomic, the default) the
+// size covers what landed and no more: a sector past the durable end that did
+// not land is a hole of zeros when a later sector of the write landed, and is
+// absent (the file ends sooner) when none did. Zeros past the end with the
+// size persisted and no data is zero-tail's state, not a tear.
+uint64_t SizeAfterTear(const TornLayout& layout, const PendingOp& op, uint64_t mask,
+                       const CrashModel& model) {
+  if (model.tear != TearContent::kOld || layout.size_landed(mask)) return op.write_end();
+  uint64_t end = 0;
+  for (uint64_t unit = 0; unit < layout.unit_count; ++unit) {
+    if ((mask >> unit & 1) != 0) end = layout.UnitEnd(unit, model.sector_bytes, op.write_end());
+  }
+  return end;
+}
+
+std::string ApplyTornWrite(Image& image, const TornLayout& layout, const PendingOp& op,
+                           uint64_t mask, const CrashModel& model, uint64_t junk_seed) {
   FileData& file = image.MutableFile(op.inode);
   uint64_t offset = op.record.offset;
-  if (op.write_end() > file.size()) file.Resize(op.write_end());  // the size lands with it
+  uint64_t size = SizeAfterTear(layout, op, mask, model);
+  if (size > file.size()) file.Resize(size);
   for (uint64_t unit = 0; unit < layout.unit_count; ++unit) {
     uint64_t begin = layout.UnitBegin(unit, model.sector_bytes, offset);
     uint64_t end = layout.UnitEnd(unit, model.sector_bytes, op.write_end());
     if ((mask >> unit & 1) != 0) {
       file.Write(begin, std::string_view(*op.data).substr(begin - offset, end - begin));
-    } else {
-      ApplyTear(file, op, begin, end, model, junk_seed);
+    } else if (begin < file.size()) {
+      ApplyTear(file, op, begin, std::min(end, file.size()), model, junk_seed);
     }
   }
   return DescribeLanded(layout, mask, model.tear);
 }
 
-// zero-tail: names and sizes persist, written bytes do not.
-PendingOpFate ApplyZeroTail(Image& image, const PendingOp& op) {
+// zero-tail: names and sizes persist, written bytes do not. Under a profile
+// that orders data before the size (ext4-ordered) no size persists ahead of
+// its data: an append is lost whole.
+PendingOpFate ApplyZeroTail(Image& image, const PendingOp& op, PersistenceProfile profile) {
   using Fate = PendingOpFate::Fate;
   if (!op.is_write()) {
     ApplyOp(image, op);
@@ -185,6 +205,11 @@ PendingOpFate ApplyZeroTail(Image& image, const PendingOp& op) {
   FileData& file = image.MutableFile(op.inode);
   if (op.write_end() <= file.size()) {
     return PendingOpFate{op.record, Fate::kDropped, "overwrite lost: the old bytes remain"};
+  }
+  if (OrdersDataBeforeMetadata(profile)) {
+    return PendingOpFate{op.record, Fate::kDropped,
+                         "append lost whole: ext4-ordered never persists a size ahead of its "
+                         "data"};
   }
   std::string detail = "size " + std::to_string(file.size()) + " -> " +
                        std::to_string(op.write_end()) + " persisted; data lost: zeros read back";
@@ -212,7 +237,7 @@ Status ValidateCrashModel(const CrashModel& model) {
 
 Result<CrashOutcome> BuildCrashState(const SimCore& core, const CrashStateId& id) {
   POWERCUT_RETURN_IF_ERROR(ValidateCrashModel(id.model));
-  ChoiceSpace space = ChoiceSpace::For(id.model, core.pending);
+  ChoiceSpace space = ChoiceSpace::For(id.model, core.pending, core.durable);
   POWERCUT_RETURN_IF_ERROR(CheckIdFits(core, id, space));
   CrashOutcome outcome;
   if (id.model.kind == CrashModelKind::kProcessKill) {
@@ -224,22 +249,34 @@ Result<CrashOutcome> BuildCrashState(const SimCore& core, const CrashStateId& id
     return outcome;
   }
   std::vector<OpChoice> choices = ChoicesFor(id, space, core.pending);
+  ApplyProfileOrder(core.options.profile, core.pending, core.durable, id.model, choices);
   uint64_t junk_seed = JunkSeed(id);
   Image image = core.durable;
   for (size_t i = 0; i < core.pending.size(); ++i) {
     const PendingOp& op = core.pending[i];
     PendingOpFate fate{op.record, choices[i].fate, ""};
     if (id.model.kind == CrashModelKind::kZeroTail) {
-      fate = ApplyZeroTail(image, op);
+      fate = ApplyZeroTail(image, op, core.options.profile);
     } else if (fate.fate == PendingOpFate::Fate::kPersisted) {
       ApplyOp(image, op);
     } else if (fate.fate == PendingOpFate::Fate::kTorn) {
-      fate.detail =
-          ApplyTornWrite(image, op, choices[i].landed_mask, id.model, SplitMix64(junk_seed ^ i));
-      uint64_t units = TornLayout::For(op, id.model.sector_bytes).unit_count;
-      if (choices[i].landed_mask == (uint64_t{1} << units) - 1) {
+      const TornLayout layout = TornLayout::ForCrash(op, id.model, core.durable);
+      uint64_t mask = choices[i].landed_mask;
+      if (id.model.tear == TearContent::kOld && OrdersDataBeforeMetadata(core.options.profile)) {
+        const FileData* file = image.file(op.inode);
+        mask = CloseOrderedAppend(layout, op, id.model.sector_bytes, mask, file ? file->size() : 0);
+        if (mask != choices[i].landed_mask) {
+          choices[i].forced_by = "ext4-ordered: an append's size never persists ahead of its data";
+        }
+      }
+      fate.detail = ApplyTornWrite(image, layout, op, mask, id.model, SplitMix64(junk_seed ^ i));
+      if (mask == layout.full_mask()) {
         fate.fate = PendingOpFate::Fate::kPersisted;  // every sector landed
       }
+    }
+    if (!choices[i].forced_by.empty()) {
+      fate.detail += (fate.detail.empty() ? "" : "; ") + std::string("forced by the profile (") +
+                     choices[i].forced_by + ")";
     }
     outcome.fates.push_back(std::move(fate));
   }

@@ -21,6 +21,16 @@ TornLayout TornLayout::For(const PendingOp& write, uint32_t sector_bytes) {
   return ForRange(write.record.offset, write.data->size(), sector_bytes);
 }
 
+TornLayout TornLayout::ForCrash(const PendingOp& write, const CrashModel& model,
+                                const Image& durable) {
+  TornLayout layout = For(write, model.sector_bytes);
+  const FileData* file = durable.file(write.inode);
+  const uint64_t durable_size = file == nullptr ? 0 : file->size();
+  layout.size_bit = model.tear == TearContent::kOld && layout.unit_count < kMaxTornUnits &&
+                    write.write_end() > durable_size;
+  return layout;
+}
+
 TornLayout TornLayout::ForRange(uint64_t offset, uint64_t length, uint32_t sector_bytes) {
   assert(length > 0 && sector_bytes > 0);
   TornLayout layout;
@@ -74,7 +84,8 @@ std::vector<uint64_t> AssignStreams(const std::vector<PendingOp>& pending,
 
 }  // namespace
 
-ChoiceSpace ChoiceSpace::For(const CrashModel& model, const std::vector<PendingOp>& pending) {
+ChoiceSpace ChoiceSpace::For(const CrashModel& model, const std::vector<PendingOp>& pending,
+                             const Image& durable) {
   ChoiceSpace space;
   switch (model.kind) {
     case CrashModelKind::kProcessKill:
@@ -98,7 +109,7 @@ ChoiceSpace ChoiceSpace::For(const CrashModel& model, const std::vector<PendingO
           space.AddDigit(2, false);
           continue;
         }
-        uint64_t masks = uint64_t{1} << TornLayout::For(op, model.sector_bytes).unit_count;
+        uint64_t masks = uint64_t{1} << TornLayout::ForCrash(op, model, durable).mask_bits();
         bool old = model.tear == TearContent::kOld;  // nothing landed == dropped
         space.AddDigit(old ? masks : masks + 1, old);
       }

@@ -4,8 +4,9 @@
 //   prefix           1 digit: how many pending ops persist, 0..n
 //   per-file-prefix  1 digit per stream: how long a prefix of it persists
 //   reorder          1 digit per op: 0 dropped, 1 persisted
-//   torn             1 digit per op: 0 dropped; a write 1 + landed-unit mask,
-//                    any other op 1 = persisted
+//   torn             1 digit per op: 0 dropped; a write 1 + landed-unit mask
+//                    (and, see TornLayout::size_bit, the size bit), any
+//                    other op 1 = persisted
 //   the single-state models: no digits
 // The enumerator counts through (or samples) the digit *values* 0..radix-1;
 // DigitForValue maps a value to the digit written into the id (they differ
@@ -42,8 +43,21 @@ struct TornLayout {
   uint64_t sector_count = 0;      // sectors the write covers (>= 1)
   uint64_t sectors_per_unit = 1;  // > 1 only beyond kMaxTornUnits sectors
   uint64_t unit_count = 0;        // <= kMaxTornUnits
+  // torn-*-old, a write reaching past its file's durable size, and at most
+  // kMaxTornUnits - 1 units: one more mask bit, above the units, says whether
+  // the new size persisted (set: unlanded sectors past the old end read as
+  // zeros) or not (clear: the file ends with the last landed sector).
+  bool size_bit = false;
+
+  // The mask bits of a torn digit: the units, and the size bit if any.
+  uint64_t mask_bits() const { return unit_count + (size_bit ? 1 : 0); }
+  uint64_t full_mask() const { return (uint64_t{1} << mask_bits()) - 1; }
+  bool size_landed(uint64_t mask) const { return size_bit && (mask >> unit_count & 1) != 0; }
 
   static TornLayout For(const PendingOp& write, uint32_t sector_bytes);
+  // The layout of `write` in a crash under `model`, whose durable image
+  // before the crash is `durable` (it decides the size bit).
+  static TornLayout ForCrash(const PendingOp& write, const CrashModel& model, const Image& durable);
   // The same for a write of `length` bytes at `offset`.  REQUIRES: length > 0
   static TornLayout ForRange(uint64_t offset, uint64_t length, uint32_t sector_bytes);
   // [begin, end) byte range of unit `unit` intersected with the write.
@@ -54,7 +68,8 @@ struct TornLayout {
 class ChoiceSpace {
  public:
   // REQUIRES: for torn, model.sector_bytes > 0
-  static ChoiceSpace For(const CrashModel& model, const std::vector<PendingOp>& pending);
+  static ChoiceSpace For(const CrashModel& model, const std::vector<PendingOp>& pending,
+                         const Image& durable);
 
   size_t digit_count() const { return radices_.size(); }
   uint64_t radix(size_t digit) const { return radices_[digit]; }

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <charconv>
+#include <limits>
 
 #include "powercut/faultfs/file_system.h"
 
@@ -16,7 +17,8 @@ namespace {
 
 constexpr std::string_view kRuleSyntax =
     "fsync-eio:GLOB:N[:drop|keep|clean-but-visible], enospc:BYTES[:GLOB], "
-    "short-write:GLOB:N[:BYTES], read-eio:GLOB:OFFSET:LENGTH, bitflip:PATH:OFFSET:BIT";
+    "short-write:GLOB:N[:BYTES], read-eio:GLOB:OFFSET:LENGTH, bitflip:PATH:OFFSET:BIT, "
+    "zero-sector:PATH:OFFSET[:SECTOR], misdirect:PATH:FROM:TO:LENGTH";
 
 struct ProfileName {
   FsyncFailureProfile profile;
@@ -69,6 +71,17 @@ class RuleParser {
   Status Glob(size_t index, std::string& glob) const {
     if (fields_[index].empty()) return Error("GLOB must not be empty (use '*' for every path)");
     glob = fields_[index];
+    return Status::OK();
+  }
+
+  // The PATH field of a media-damage rule: one absolute file path, no glob.
+  Status FilePath(size_t index, std::string& path) const {
+    std::string_view text = fields_[index];
+    if (!ValidatePath(text).ok() || text == "/") {
+      return Error("PATH must be an absolute file path such as /db/000001.log, not '" +
+                   std::string(text) + "'");
+    }
+    path = text;
     return Status::OK();
   }
 
@@ -128,13 +141,7 @@ Result<FaultRule> ParseReadEio(const RuleParser& parser) {
 Result<FaultRule> ParseBitFlip(const RuleParser& parser) {
   FaultRule rule{.kind = FaultKind::kBitFlip};
   POWERCUT_RETURN_IF_ERROR(parser.CheckFieldCount(4, 4, "bitflip:PATH:OFFSET:BIT"));
-  std::string_view path = parser.fields()[1];
-  Status valid = ValidatePath(path);
-  if (!valid.ok() || path == "/") {
-    return parser.Error("PATH must be an absolute file path such as /db/000001.log, not '" +
-                        std::string(path) + "'");
-  }
-  rule.path_glob = path;
+  POWERCUT_RETURN_IF_ERROR(parser.FilePath(1, rule.path_glob));
   POWERCUT_RETURN_IF_ERROR(parser.Number(2, "OFFSET", rule.offset));
   uint64_t bit = 0;
   POWERCUT_RETURN_IF_ERROR(parser.Number(3, "BIT", bit));
@@ -143,7 +150,41 @@ Result<FaultRule> ParseBitFlip(const RuleParser& parser) {
   return rule;
 }
 
+Result<FaultRule> ParseZeroSector(const RuleParser& parser) {
+  FaultRule rule{.kind = FaultKind::kZeroSector, .length = 512};
+  POWERCUT_RETURN_IF_ERROR(parser.CheckFieldCount(3, 4, "zero-sector:PATH:OFFSET[:SECTOR]"));
+  POWERCUT_RETURN_IF_ERROR(parser.FilePath(1, rule.path_glob));
+  POWERCUT_RETURN_IF_ERROR(parser.Number(2, "OFFSET", rule.offset));
+  if (parser.fields().size() == 4) {
+    POWERCUT_RETURN_IF_ERROR(parser.Number(3, "SECTOR", rule.length));
+  }
+  if (rule.length < 512 || rule.length > 65536 || (rule.length & (rule.length - 1)) != 0) {
+    return parser.Error("SECTOR must be a power of two from 512 to 65536, not " +
+                        std::to_string(rule.length));
+  }
+  return rule;
+}
+
+Result<FaultRule> ParseMisdirect(const RuleParser& parser) {
+  FaultRule rule{.kind = FaultKind::kMisdirect};
+  POWERCUT_RETURN_IF_ERROR(parser.CheckFieldCount(5, 5, "misdirect:PATH:FROM:TO:LENGTH"));
+  POWERCUT_RETURN_IF_ERROR(parser.FilePath(1, rule.path_glob));
+  POWERCUT_RETURN_IF_ERROR(parser.Number(2, "FROM", rule.offset));
+  POWERCUT_RETURN_IF_ERROR(parser.Number(3, "TO", rule.target));
+  POWERCUT_RETURN_IF_ERROR(parser.Number(4, "LENGTH", rule.length));
+  if (rule.length == 0) return parser.Error("LENGTH must be at least 1");
+  if (rule.offset == rule.target) return parser.Error("FROM and TO must differ");
+  const uint64_t limit = std::numeric_limits<uint64_t>::max() - rule.length;
+  if (rule.offset > limit || rule.target > limit) return parser.Error("OFFSET+LENGTH overflows");
+  return rule;
+}
+
 }  // namespace
+
+bool IsMediaDamage(FaultKind kind) {
+  return kind == FaultKind::kBitFlip || kind == FaultKind::kZeroSector ||
+         kind == FaultKind::kMisdirect;
+}
 
 std::string_view FsyncFailureProfileName(FsyncFailureProfile profile) {
   for (const ProfileName& entry : kProfileNames) {
@@ -160,6 +201,8 @@ Result<FaultRule> FaultRule::Parse(std::string_view text) {
   if (kind == "short-write") return ParseShortWrite(parser);
   if (kind == "read-eio") return ParseReadEio(parser);
   if (kind == "bitflip") return ParseBitFlip(parser);
+  if (kind == "zero-sector") return ParseZeroSector(parser);
+  if (kind == "misdirect") return ParseMisdirect(parser);
   return parser.Error("unknown kind '" + std::string(kind) +
                       "'; valid rules: " + std::string(kRuleSyntax));
 }
@@ -197,6 +240,10 @@ std::string FaultRule::ToString() const {
       return "read-eio:" + path_glob + ':' + n(offset) + ':' + n(length);
     case FaultKind::kBitFlip:
       return "bitflip:" + path_glob + ':' + n(offset) + ':' + n(bit);
+    case FaultKind::kZeroSector:
+      return "zero-sector:" + path_glob + ':' + n(offset) + ':' + n(length);
+    case FaultKind::kMisdirect:
+      return "misdirect:" + path_glob + ':' + n(offset) + ':' + n(target) + ':' + n(length);
   }
   assert(false && "every FaultKind has a spelling");
   return "unknown";

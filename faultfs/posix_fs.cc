@@ -185,6 +185,8 @@ Result<FileHandle> PosixFs::Open(std::string_view path, const OpenOptions& optio
   if (options.create) flags |= O_CREAT;
   if (options.create && options.exclusive) flags |= O_EXCL;
   if (options.truncate) flags |= O_TRUNC;
+  if (options.sync == SyncMode::kData) flags |= O_DSYNC;
+  if (options.sync == SyncMode::kFull) flags |= O_SYNC;
   int fd = RetryOnEintr([&] { return ::open(real.c_str(), flags, 0644); });
   if (fd < 0) return ErrnoStatus("open", real, errno);
   struct stat info;

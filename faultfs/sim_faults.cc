@@ -17,7 +17,10 @@ bool PathMatchesGlob(std::string_view glob, std::string_view path) {
 Status FaultInjector::Add(const FaultRule& rule) {
   switch (rule.kind) {
     case FaultKind::kBitFlip:
-      return Status::InvalidArgument("bitflip rules are applied by SimFs when added");
+    case FaultKind::kZeroSector:
+    case FaultKind::kMisdirect:
+      return Status::InvalidArgument("media-damage rules are applied by SimFs when added: " +
+                                     rule.ToString());
     case FaultKind::kReadEio:
       if (rule.length == 0) {
         return Status::InvalidArgument("read-eio rule needs a LENGTH > 0: " + rule.ToString());

@@ -87,9 +87,9 @@ uint64_t CreateFile(SimCore& core, const OpRecord& record, const PathLocation& l
 }
 
 FileHandle AddHandle(SimCore& core, uint64_t inode, std::string_view path, bool readable,
-                     bool writable) {
+                     bool writable, SyncMode sync) {
   uint64_t id = core.next_handle++;
-  core.handles[id] = OpenFile{inode, std::string(path), readable, writable};
+  core.handles[id] = OpenFile{inode, std::string(path), readable, writable, sync};
   return FileHandle{id};
 }
 
@@ -132,7 +132,7 @@ Result<FileHandle> OpenLocked(SimCore& core, std::string_view path, const OpenOp
     count(OpKind::kCreate);
     inode = CreateFile(core, *counted, *location);
   }
-  return AddHandle(core, inode, path, options.read, options.write);
+  return AddHandle(core, inode, path, options.read, options.write, options.sync);
 }
 
 }  // namespace
@@ -208,6 +208,7 @@ Status SimFs::SyncDir(std::string_view dir) {
           return Status::FromErrno("fsync of directory", dir, EIO).MarkInjected();
         }
         core.PersistEntryOpsOf(inode);
+        core.CommitJournal();  // ext4: a directory fsync commits the journal too
         core.CollectGarbage();
         return Status::OK();
       });

@@ -2,6 +2,7 @@
 // observer), crashes and clones, fault rules, and setup/inspection of the
 // durable and visible trees. Crash states are built by crash_builder.cc and
 // enumerated by crash_enumerator.cc; this file only locks and forwards.
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -37,8 +38,8 @@ Result<std::unique_ptr<CrashStateEnumerator>> SimFs::EnumerateCrashStates(
   POWERCUT_RETURN_IF_ERROR(ValidateCrashModel(model));
   std::lock_guard<std::mutex> lock(state_->mu);
   const SimCore& core = state_->core;
-  return MakeCrashStateEnumerator(model, core.position, ChoiceSpace::For(model, core.pending),
-                                  budget);
+  return MakeCrashStateEnumerator(model, core.position,
+                                  ChoiceSpace::For(model, core.pending, core.durable), budget);
 }
 
 Result<std::unique_ptr<SimFs>> SimFs::Crash(const CrashStateId& id) const {
@@ -66,28 +67,56 @@ std::unique_ptr<SimFs> SimFs::Clone() const {
 
 namespace {
 
-// Flips the bit in `image`'s copy of `path`, if it has that byte.
-bool FlipBitIn(Image& image, const FaultRule& rule) {
-  std::optional<DirEntry> entry = image.Lookup(rule.path_glob);
-  if (!entry.has_value() || entry->is_directory) return false;
-  const FileData* data = image.file(entry->inode);
-  if (data == nullptr || rule.offset >= data->size()) return false;
-  image.MutableFile(entry->inode).FlipBit(rule.offset, rule.bit);
-  return true;
+// The file at `path` in `image`, or nullptr.
+FileData* MutableFileIn(Image& image, const std::string& path) {
+  std::optional<DirEntry> entry = image.Lookup(path);
+  if (!entry.has_value() || entry->is_directory || image.file(entry->inode) == nullptr) {
+    return nullptr;
+  }
+  return &image.MutableFile(entry->inode);
 }
 
-Status ApplyBitFlip(SimCore& core, const FaultRule& rule) {
-  POWERCUT_RETURN_IF_ERROR(CheckPath("bitflip", rule.path_glob));
-  if (rule.bit > 7) {
+// Applies one media-damage rule to `file`, if it has the bytes the rule
+// names (see fault_rules.h for what each kind does).
+bool DamageFile(FileData* file, const FaultRule& rule) {
+  if (file == nullptr || rule.offset >= file->size()) return false;
+  switch (rule.kind) {
+    case FaultKind::kBitFlip:
+      file->FlipBit(rule.offset, rule.bit);
+      return true;
+    case FaultKind::kZeroSector: {
+      const uint64_t begin = rule.offset - rule.offset % rule.length;
+      file->WriteZeros(begin, std::min(rule.length, file->size() - begin));
+      return true;
+    }
+    case FaultKind::kMisdirect: {
+      if (rule.offset + rule.length > file->size() || rule.target + rule.length > file->size()) {
+        return false;
+      }
+      std::string moved(rule.length, '\0');
+      file->Read(rule.offset, moved);
+      file->WriteZeros(rule.offset, rule.length);
+      file->Write(rule.target, moved);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+Status ApplyMediaDamage(SimCore& core, const FaultRule& rule) {
+  const std::string kind = rule.ToString().substr(0, rule.ToString().find(':'));
+  POWERCUT_RETURN_IF_ERROR(CheckPath(kind, rule.path_glob));
+  if (rule.kind == FaultKind::kBitFlip && rule.bit > 7) {
     return Status::InvalidArgument("bitflip: BIT must be 0-7, not " + std::to_string(rule.bit));
   }
-  bool flipped_durable = FlipBitIn(core.durable, rule);
-  bool flipped_visible = FlipBitIn(core.visible, rule);
-  if (!flipped_durable && !flipped_visible) {
-    return Status::InvalidArgument("bitflip: " + rule.path_glob + " has no byte at offset " +
-                                   std::to_string(rule.offset));
+  bool damaged_durable = DamageFile(MutableFileIn(core.durable, rule.path_glob), rule);
+  bool damaged_visible = DamageFile(MutableFileIn(core.visible, rule.path_glob), rule);
+  if (!damaged_durable && !damaged_visible) {
+    return Status::InvalidArgument(kind + ": " + rule.path_glob + " has no bytes at offset " +
+                                   std::to_string(rule.offset) + " (" + rule.ToString() + ")");
   }
-  core.faults.Record(rule, "bitflip", rule.path_glob, core.position);
+  core.faults.Record(rule, kind, rule.path_glob, core.position);
   return Status::OK();
 }
 
@@ -130,7 +159,7 @@ Result<uint64_t> AddDurableDirectories(SimCore& core, std::string_view path) {
 
 Status SimFs::AddFaultRule(const FaultRule& rule) {
   std::lock_guard<std::mutex> lock(state_->mu);
-  if (rule.kind == FaultKind::kBitFlip) return ApplyBitFlip(state_->core, rule);
+  if (IsMediaDamage(rule.kind)) return ApplyMediaDamage(state_->core, rule);
   return state_->core.faults.Add(rule);
 }
 

@@ -3,6 +3,7 @@
 // data ops of the file's inode; Sync/DataSync make them durable, or, when a
 // fault rule fails the fsync, leave the page cache per the rule's profile
 // (see the method essay in sim_fs.cc and fault_rules.h).
+#include <algorithm>
 #include <cerrno>
 
 #include "powercut/faultfs/sim_fs.h"
@@ -25,11 +26,25 @@ uint64_t VisibleSize(const SimCore& core, uint64_t inode) {
   return data == nullptr ? 0 : data->size();
 }
 
-// Write and Append under the lock; `offset` empty means at the end.
+// A synchronous write (just issued, the last pending op) returned: it is
+// durable. Under ext4 an O_SYNC write, or an O_DSYNC one that changed the
+// size, also commits the journal, as fsync / fdatasync would (ext4_sync_file:
+// fdatasync skips the commit only when no metadata needed to read the data
+// changed).
+void PersistSynchronousWrite(SimCore& core, SyncMode sync, bool size_changed) {
+  core.PersistSynchronousOp(core.pending.size() - 1);
+  if (sync == SyncMode::kFull || size_changed) core.CommitJournal();
+  core.CollectGarbage();
+}
+
+// Write and Append under the lock; `offset` empty means at the end; `sync`
+// (or the handle's own mode) makes the write durable on return.
 Result<size_t> WriteLocked(SimCore& core, OpRecord& record, FileHandle file,
-                           std::optional<uint64_t> offset, std::string_view data) {
+                           std::optional<uint64_t> offset, std::string_view data,
+                           SyncMode sync = SyncMode::kNone) {
   POWERCUT_ASSIGN_OR_RETURN(OpenFile * open_file, FindWritableFile(core, file, "write"));
   record.path = open_file->path;
+  record.sync = std::max(sync, open_file->sync);
   uint64_t at = offset.has_value() ? *offset : VisibleSize(core, open_file->inode);
   record.offset = at;
   record.length = data.size();
@@ -43,7 +58,9 @@ Result<size_t> WriteLocked(SimCore& core, OpRecord& record, FileHandle file,
   record.length = allowed;
   PendingOp op = MakePendingOp(record, open_file->inode);
   op.data = std::make_shared<const std::string>(data.substr(0, allowed));
+  const bool size_changed = op.write_end() > VisibleSize(core, open_file->inode);
   IssuePendingOp(core, std::move(op));
+  if (record.sync != SyncMode::kNone) PersistSynchronousWrite(core, record.sync, size_changed);
   return static_cast<size_t>(allowed);
 }
 
@@ -60,10 +77,8 @@ Status SyncLocked(SimCore& core, OpRecord& record, FileHandle file, std::string_
     return Status::FromErrno(operation, open_file->path, EIO).MarkInjected();
   }
   core.PersistFileData(inode);
-  if (core.options.profile == PersistenceProfile::kExt4Ordered) {
-    core.PersistEntriesOf(inode);
-    core.CollectGarbage();
-  }
+  core.CommitJournal();  // ext4: any fsync commits every earlier metadata op
+  core.CollectGarbage();
   return Status::OK();
 }
 
@@ -94,6 +109,14 @@ Result<size_t> SimFs::Append(FileHandle file, std::string_view data) {
   return RunCountedCall<Result<size_t>>(
       *state_, MakeRecord(OpKind::kWrite), [&](SimCore& core, OpRecord& record) {
         return WriteLocked(core, record, file, std::nullopt, data);
+      });
+}
+
+Result<size_t> SimFs::WriteSynchronous(FileHandle file, uint64_t offset, std::string_view data,
+                                       SyncMode sync) {
+  return RunCountedCall<Result<size_t>>(
+      *state_, MakeRecord(OpKind::kWrite), [&](SimCore& core, OpRecord& record) {
+        return WriteLocked(core, record, file, offset, data, sync);
       });
 }
 

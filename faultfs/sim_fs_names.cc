@@ -51,6 +51,7 @@ Status RenameLocked(SimCore& core, const OpRecord& record, std::string_view from
   op.name = source.name;
   op.dir2 = target.parent;
   op.name2 = target.name;
+  op.replaces_file = target.entry.has_value();
   IssuePendingOp(core, std::move(op));
   core.CollectGarbage();  // the file `to` named may be gone now
   return Status::OK();

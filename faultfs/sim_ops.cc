@@ -58,6 +58,8 @@ std::string OpRecord::ToString() const {
     default:
       break;
   }
+  if (sync == SyncMode::kData) text += " (O_DSYNC)";
+  if (sync == SyncMode::kFull) text += " (O_SYNC)";
   if (failed) text += " (failed)";
   return text;
 }

@@ -37,6 +37,9 @@ struct PendingOp {
   // Truncate: the new size. Write: the offset is record.offset.
   uint64_t size = 0;
   std::shared_ptr<const std::string> data;  // write: the bytes (shared, never mutated)
+  // Rename only: the target named another file, which this rename replaced
+  // (ext4's auto_da_alloc keys on it).
+  bool replaces_file = false;
   // A rename becomes durable once both directories have been synced since.
   bool dir_synced = false;
   bool dir2_synced = false;

@@ -35,9 +35,24 @@ void SimCore::PersistPending(const std::vector<size_t>& indices) {
       data_inodes.insert(op.inode);
     }
   }
-  // Every caller persists all of a file's pending data ops at once, so for a
-  // non-divergent file the durable bytes are now exactly the visible ones.
-  for (uint64_t inode : data_inodes) durable.ShareFileFrom(visible, inode);
+  // A file whose pending data ops all persist now has exactly its visible
+  // bytes; one that keeps some pending (a synchronous write) is replayed.
+  for (uint64_t inode : data_inodes) {
+    bool all = true;
+    for (size_t i = 0; i < pending.size() && all; ++i) {
+      all = !(pending[i].is_data_op() && pending[i].inode == inode) ||
+            std::binary_search(indices.begin(), indices.end(), i);
+    }
+    if (all) {
+      durable.ShareFileFrom(visible, inode);
+      continue;
+    }
+    for (size_t index : indices) {
+      if (pending[index].is_data_op() && pending[index].inode == inode) {
+        ApplyOp(durable, pending[index]);
+      }
+    }
+  }
   for (auto it = indices.rbegin(); it != indices.rend(); ++it) {
     pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(*it));
   }
@@ -51,26 +66,22 @@ void SimCore::PersistFileData(uint64_t inode) {
   PersistPending(indices);
 }
 
-void SimCore::PersistEntriesOf(uint64_t inode) {
+void SimCore::CommitJournal() {
+  if (!JournalsMetadataInOrder(options.profile)) return;
   std::set<size_t> chosen;
-  std::vector<uint64_t> dirs_needed;
+  // Every earlier data op of `inode` (before `index`) persists with it.
+  auto with_earlier_data = [&](size_t index, uint64_t inode) {
+    for (size_t j = 0; j < index; ++j) {
+      if (pending[j].is_data_op() && pending[j].inode == inode) chosen.insert(j);
+    }
+  };
   for (size_t i = 0; i < pending.size(); ++i) {
     const PendingOp& op = pending[i];
-    bool names_inode =
-        op.inode == inode && (op.kind() == OpKind::kCreate || op.kind() == OpKind::kRename);
-    if (!names_inode) continue;
+    if (op.is_write()) continue;
     chosen.insert(i);
-    dirs_needed.push_back(op.kind() == OpKind::kRename ? op.dir2 : op.dir);
-  }
-  // The directories holding those names must be reachable too: persist their
-  // pending mkdirs, and their parents' in turn.
-  while (!dirs_needed.empty()) {
-    uint64_t dir = dirs_needed.back();
-    dirs_needed.pop_back();
-    for (size_t i = 0; i < pending.size(); ++i) {
-      const PendingOp& op = pending[i];
-      if (op.kind() != OpKind::kMkDir || op.inode != dir) continue;
-      if (chosen.insert(i).second) dirs_needed.push_back(op.dir);
+    if (op.kind() == OpKind::kTruncate) with_earlier_data(i, op.inode);
+    if (op.replaces_file && OrdersDataBeforeMetadata(options.profile)) {
+      with_earlier_data(i, op.inode);
     }
   }
   PersistPending(std::vector<size_t>(chosen.begin(), chosen.end()));
@@ -88,6 +99,30 @@ void SimCore::PersistEntryOpsOf(uint64_t dir) {
     if (durable_now) indices.push_back(i);
   }
   PersistPending(indices);
+}
+
+void SimCore::PersistSynchronousOp(size_t index) {
+  assert(index < pending.size() && pending[index].is_data_op());
+  const uint64_t inode = pending[index].inode;
+  // Byte ranges the chosen ops cover; an earlier op that meets one of them
+  // does not commute with a chosen op and must persist first.
+  std::vector<std::pair<uint64_t, uint64_t>> covered;
+  bool everything_earlier = false;  // a chosen truncate commutes with nothing
+  std::vector<size_t> chosen;
+  for (size_t i = index + 1; i-- > 0;) {
+    const PendingOp& op = pending[i];
+    if (!op.is_data_op() || op.inode != inode) continue;
+    bool meets = i == index || everything_earlier || !op.is_write();
+    for (size_t r = 0; r < covered.size() && !meets; ++r) {
+      meets = op.record.offset < covered[r].second && covered[r].first < op.write_end();
+    }
+    if (!meets) continue;
+    chosen.push_back(i);
+    if (op.is_write()) covered.emplace_back(op.record.offset, op.write_end());
+    if (!op.is_write()) everything_earlier = true;
+  }
+  std::reverse(chosen.begin(), chosen.end());
+  PersistPending(chosen);
 }
 
 void SimCore::PersistAll() {

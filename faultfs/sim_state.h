@@ -35,6 +35,7 @@ struct OpenFile {
   std::string path;  // as opened (fault rules match it)
   bool readable = false;
   bool writable = false;
+  SyncMode sync = SyncMode::kNone;  // O_DSYNC / O_SYNC: writes durable on return
 };
 
 struct SimCore {
@@ -64,12 +65,23 @@ struct SimCore {
 
   // Sync/DataSync succeeded: every pending data op of `inode` is durable.
   void PersistFileData(uint64_t inode);
-  // ext4-ordered: the pending creates/renames naming `inode`, and the pending
-  // mkdirs of the directories above them, are durable.
-  void PersistEntriesOf(uint64_t inode);
+  // Profiles that journal metadata in order (ext4): an fsync of anything
+  // commits the running transaction, so every pending metadata op (entry ops
+  // of every directory, truncates) is durable; a truncate takes the earlier
+  // data ops of its file with it (they do not commute). Under ext4-ordered a
+  // committed rename that replaced a file takes the renamed file's earlier
+  // data ops with it (auto_da_alloc). Does nothing under strict-posix.
+  void CommitJournal();
   // SyncDir succeeded: the entry ops of `dir` are durable (a cross-directory
   // rename once both of its directories have been synced).
   void PersistEntryOpsOf(uint64_t dir);
+  // A synchronous write or truncate (the pending op at `index`, just issued)
+  // returned: it is durable, and so is every earlier pending data op of the
+  // same file that does not commute with it (overlapping bytes, truncates),
+  // transitively, so that durable + the ops still pending, in issue order,
+  // still equals the visible file. Other pending writes of the file stay
+  // pending: the kernel flushes only the written range.
+  void PersistSynchronousOp(size_t index);
   // SyncAll: everything pending is durable.
   void PersistAll();
   // An fsync of file `inode` failed; the page cache behaves per `profile`.

@@ -3,7 +3,7 @@
 //
 // The rules, first match wins (the reason printed names the evidence):
 //   crash inside recovery (depth >= 2, crash-safe-recovery)      C16
-//   the workload flips a bit of synced data                      C06
+//   the workload damages synced data (bitflip, zero-sector, ...) C06
 //   the workload injects ENOSPC or a short write                 C17
 //   the workload injects fsync EIO: an acknowledged write lost, or a live
 //       read wrong -> C12; another guarantee after a crash -> C13
@@ -189,10 +189,10 @@ std::optional<ClassSuggestion> FromContext(const Facts& f) {
                               std::to_string(e.crash_depth) +
                               "): recovery's own writes were not made durable in a safe order");
   }
-  if (f.HasFault("bitflip")) {
+  if (f.HasFault("bitflip") || f.HasFault("zero-sector") || f.HasFault("misdirect")) {
     return Suggest("C06",
-                   "the workload flips a bit of already-synced data and recovery then "
-                   "broke " +
+                   "the workload damages already-synced data (a flipped bit, a zeroed sector "
+                   "or a misdirected write) and recovery then broke " +
                        std::string(GuaranteeName(e.guarantee)) + " instead of failing loudly");
   }
   if (f.HasFault("enospc") || f.HasFault("short-write")) {

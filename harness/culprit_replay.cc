@@ -31,7 +31,8 @@ ReplayOptions ReplayOptionsOf(const Repro& repro) {
   return {.seed = repro.seed,
           .crash_points = repro.crash_points,
           .after_ack = repro.crash_after_ack,
-          .check_durable_recovery = repro.check_durable_recovery};
+          .check_durable_recovery = repro.check_durable_recovery,
+          .profile = repro.profile};
 }
 
 CulpritEvidence EvidenceOf(const Repro& repro, const ReplayVerdict& verdict) {

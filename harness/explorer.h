@@ -111,6 +111,8 @@ struct ExploreOptions {
   std::vector<faultfs::CrashModel> models;
   // Crash states per crash point and model (all of them if they fit).
   uint64_t max_states = 256;
+  // The file-system profile the workload runs on (faultfs/profile.h).
+  faultfs::PersistenceProfile profile = faultfs::PersistenceProfile::kStrictPosix;
   // The run's seed: sampling of large state spaces and the crash state of
   // main-line `crash` steps derive from it. Reports print it; replays use it.
   uint64_t seed = 0;
@@ -216,6 +218,7 @@ struct ReplayOptions {
   CrashPoints crash_points = CrashPoints::kAll;
   bool after_ack = false;  // Failure::after_ack
   bool check_durable_recovery = true;
+  faultfs::PersistenceProfile profile = faultfs::PersistenceProfile::kStrictPosix;
 };
 
 // Runs the main line of `workload` and, at the crash point of crash_path[0]

@@ -31,7 +31,8 @@ Violation AtDepth(Violation violation, uint32_t depth) {
 
 bool MediaDamaged(const SimFs& fs) {
   for (const faultfs::FiredFault& fault : fs.FiredFaults()) {
-    if (fault.operation == "bitflip") return true;
+    Result<faultfs::FaultRule> rule = faultfs::FaultRule::Parse(fault.rule);
+    if (rule.ok() && faultfs::IsMediaDamage(rule->kind)) return true;
   }
   return false;
 }

@@ -52,7 +52,7 @@ MainLine::~MainLine() {
 }
 
 Result<std::vector<Violation>> MainLine::Run() {
-  fs_ = std::make_unique<SimFs>();
+  fs_ = std::make_unique<SimFs>(SimFs::Options{.profile = config_.profile});
   POWERCUT_ASSIGN_OR_RETURN(engine_, (*config_.engine)(config_.settings));
   Watch(fs_.get());
   Status open = engine_->Open(fs_.get(), kExploreDbDir);
@@ -120,10 +120,13 @@ Status MainLine::RunOp(const Operation& op, std::vector<Violation>* violations) 
 
 namespace {
 
-// Whether `files` (a SimFs dump) has the byte a bitflip rule names.
+// Whether `files` (a SimFs dump) has every byte a media-damage rule names.
 bool HasByte(const std::map<std::string, std::string>& files, const faultfs::FaultRule& rule) {
   auto file = files.find(rule.path_glob);
-  return file != files.end() && file->second.size() > rule.offset;
+  if (file == files.end()) return false;
+  const uint64_t size = file->second.size();
+  if (rule.kind != faultfs::FaultKind::kMisdirect) return size > rule.offset;
+  return size >= rule.offset + rule.length && size >= rule.target + rule.length;
 }
 
 }  // namespace
@@ -135,16 +138,17 @@ Status MainLine::AddFault(const Operation& op) {
   };
   Result<faultfs::FaultRule> rule = faultfs::FaultRule::Parse(op.fault_rule);
   if (!rule.ok()) return error(rule.status());
-  if (rule->kind == faultfs::FaultKind::kBitFlip && !HasByte(fs_->DumpDurable(), *rule)) {
+  if (faultfs::IsMediaDamage(rule->kind) && !HasByte(fs_->DumpDurable(), *rule)) {
     // A media error damages what is on the disk. A byte still only in the
     // page cache (an engine that has not synced it) is not there to damage:
     // the step does nothing. A byte that does not exist at all is an error.
     if (HasByte(fs_->DumpVisible(), *rule)) return handler_error_;
-    return error(Status::InvalidArgument("bitflip: " + rule->path_glob + " has no byte at offset " +
-                                         std::to_string(rule->offset)));
+    const std::string text = rule->ToString();
+    return error(Status::InvalidArgument(text.substr(0, text.find(':')) + ": " + rule->path_glob +
+                                         " has no byte at offset " + std::to_string(rule->offset)));
   }
   // From here on the main line's file system misbehaves; crash states keep
-  // the rule's damage (bitflips) but not the rule (see CrashStep).
+  // the rule's damage (media damage) but not the rule (see CrashStep).
   if (Status added = fs_->AddFaultRule(*rule); !added.ok()) return error(added);
   return handler_error_;
 }
@@ -224,6 +228,10 @@ Result<bool> MainLine::RecoverMainLine(bool lossless, std::vector<Violation>* vi
         MakeViolation(Guarantee::kRecovers, "the database failed to open: " + open.ToString()));
   }
   Result<KvState> state = ScanState(*engine_);
+  if (!state.ok() && DamageReported(*fs_, state.status())) {
+    stopped_ = true;  // a damaged table found on first read: reported, as it must be
+    return false;
+  }
   if (!state.ok()) {
     return fail(MakeViolation(Guarantee::kRecovers, "the recovered database failed to scan: " +
                                                         state.status().ToString()));

@@ -51,6 +51,9 @@ class MainLine {
     EngineSettings settings;
     CrashPoints crash_points = CrashPoints::kAll;
     uint64_t seed = 0;  // picks the crash state of main-line `crash` steps
+    // The file system the workload runs on (what its fsyncs commit, which
+    // crash states it can leave): see faultfs/profile.h.
+    faultfs::PersistenceProfile profile = faultfs::PersistenceProfile::kStrictPosix;
   };
   // REQUIRES: config.workload and config.engine outlive the MainLine.
   MainLine(Config config, CrashPointHandler handler);

@@ -42,7 +42,8 @@ Result<ReplayVerdict> ReplayCrashPath(const Workload& workload, const EngineFact
                       .engine = &engine,
                       .settings = settings,
                       .crash_points = options.crash_points,
-                      .seed = options.seed},
+                      .seed = options.seed,
+                      .profile = options.profile},
                      on_point);
   main_line_ptr = &main_line;
   checker.emplace(

@@ -86,6 +86,7 @@ std::string Repro::ToText() const {
   for (const CrashModel& model : models)
     model_names += (model_names.empty() ? "" : ", ") + model.Name();
   out << "models = " << model_names << "\n";
+  out << "profile = " << faultfs::ProfileName(profile) << "\n";
   out << "check_durable_recovery = " << (check_durable_recovery ? "true" : "false") << "\n";
   out << "crash_points = " << (crash_points == CrashPoints::kSync ? "sync" : "all") << "\n";
   out << "crash_path = " << PathText(crash_path) << "\n";
@@ -122,6 +123,8 @@ Status ApplySetting(std::string_view key, std::string_view value, Repro* repro) 
       POWERCUT_ASSIGN_OR_RETURN(CrashModel model, CrashModel::Parse(name));
       repro->models.push_back(model);
     }
+  } else if (key == "profile") {
+    POWERCUT_ASSIGN_OR_RETURN(repro->profile, faultfs::ParseProfile(value));
   } else if (key == "check_durable_recovery") {
     POWERCUT_ASSIGN_OR_RETURN(repro->check_durable_recovery, ParseBool(value));
   } else if (key == "crash_points") {
@@ -224,6 +227,7 @@ Repro MakeRepro(const Failure& failure, std::string_view engine, const Scenario&
   repro.check_durable_recovery =
       options.check_durable_recovery || scenario.multi_crash.double_recovery;
   repro.crash_points = options.crash_points.value_or(scenario.crash_points);
+  repro.profile = options.profile;
   repro.crash_path = failure.crash_path;
   repro.crash_after_ack = failure.after_ack;
   repro.expected_guarantee = failure.violation.guarantee;
@@ -270,7 +274,8 @@ Result<ReplayReport> ReplayRepro(const Repro& repro, const EngineRegistry& regis
                       {.seed = repro.seed,
                        .crash_points = repro.crash_points,
                        .after_ack = repro.crash_after_ack,
-                       .check_durable_recovery = repro.check_durable_recovery}));
+                       .check_durable_recovery = repro.check_durable_recovery,
+                       .profile = repro.profile}));
   ReplayReport report;
   report.reached = verdict.reached;
   for (const Violation& violation : verdict.violations) {

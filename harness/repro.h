@@ -16,6 +16,8 @@
 //   scenario = sync-writes             where the failure was found
 //   seed = 7                           the run's seed (main-line crash steps)
 //   models = power-loss, torn-512-zeros    explored when it was found
+//   profile = strict-posix             the file-system profile (faultfs/profile.h);
+//                                      optional, strict-posix when absent
 //   check_durable_recovery = true
 //   crash_points = all                 all | sync: as explored (see explorer.h)
 //   crash_path = prefix@26:3 > power-loss@31   empty for a main-line failure
@@ -58,6 +60,8 @@ struct Repro {
   EngineSettings settings;
   uint64_t seed = 0;
   std::vector<faultfs::CrashModel> models;
+  // The file-system profile explored (absent in older files: strict-posix).
+  faultfs::PersistenceProfile profile = faultfs::PersistenceProfile::kStrictPosix;
   bool check_durable_recovery = true;
   CrashPoints crash_points = CrashPoints::kAll;
   std::vector<faultfs::CrashStateId> crash_path;

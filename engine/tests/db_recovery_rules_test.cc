@@ -5,6 +5,8 @@
 // damage in a non-last WAL, fails Open with Corruption naming file and offset.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "coding.h"
 #include "db_test_util.h"
 #include "powercut/engine/db.h"
@@ -51,6 +53,46 @@ TEST(WalDamageRulesTest, EveryRuleIsReachable) {
     }
     EXPECT_TRUE(reached) << rule.why;
   }
+}
+
+// The manifest damage table (recovery_rules.h): exhaustive, unambiguous,
+// and a torn last edit is cut only while the WAL it would retire is there.
+constexpr ManifestDamage kManifestDamages[] = {ManifestDamage::kNone, ManifestDamage::kTornTail,
+                                               ManifestDamage::kMidLog};
+
+TEST(ManifestDamageRulesTest, EveryInputMatchesExactlyOneRuleAndEveryRuleIsReachable) {
+  int inputs = 0;
+  std::vector<int> hits(ManifestDamageRules().size(), 0);
+  for (ManifestDamage damage : kManifestDamages) {
+    for (bool after_snapshot : {false, true}) {
+      for (bool wal_present : {false, true}) {
+        const ManifestDamageInput input{damage, after_snapshot, wal_present};
+        int matches = 0;
+        for (size_t i = 0; i < ManifestDamageRules().size(); ++i) {
+          const bool match = RuleMatches(ManifestDamageRules()[i], input);
+          matches += match;
+          hits[i] += match;
+        }
+        EXPECT_EQ(matches, 1) << "damage " << static_cast<int>(damage) << " after_snapshot "
+                              << after_snapshot << " wal_present " << wal_present;
+        ++inputs;
+      }
+    }
+  }
+  EXPECT_EQ(inputs, 12);
+  for (size_t i = 0; i < hits.size(); ++i) {
+    EXPECT_GT(hits[i], 0) << ManifestDamageRules()[i].why;
+  }
+}
+
+TEST(ManifestDamageRulesTest, OnlyATornEditWhoseWalIsStillThereIsCut) {
+  using D = ManifestDamage;
+  EXPECT_EQ(DecideManifestDamage({D::kNone, true, false}), ManifestAction::kReadAll);
+  EXPECT_EQ(DecideManifestDamage({D::kTornTail, true, true}), ManifestAction::kCutTail);
+  EXPECT_EQ(DecideManifestDamage({D::kTornTail, true, false}), ManifestAction::kFailCorruption);
+  EXPECT_EQ(DecideManifestDamage({D::kTornTail, false, true}), ManifestAction::kFailCorruption);
+  EXPECT_EQ(DecideManifestDamage({D::kMidLog, true, true}), ManifestAction::kFailCorruption);
+  EXPECT_EQ(ManifestActionName(ManifestAction::kCutTail), "cut-tail");
 }
 
 WalAction Decide(WalDamage damage, bool below, bool last,

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "db_test_util.h"
+#include "log_format.h"
+#include "log_reader.h"
 #include "mutant_test_util.h"
 #include "powercut/engine/mutant.h"
 
@@ -174,6 +176,39 @@ TEST(MutantReplayTest, MidlogCorruptionSkipReplaysAroundTheDamage) {
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   EXPECT_TRUE((*db)->Get({}, "a").status().IsNotFound());
   EXPECT_TRUE((*db)->Get({}, "c").ok());
+}
+
+// Three rounds of (synced put, flush), then a bit of the last manifest edit
+// flips: the correct engine reports Corruption (the WAL the edit retired is
+// gone); manifest-damage-as-torn-tail cuts the edit and loses k3.
+TEST(MutantReplayTest, ManifestDamageAsTornTailCutsASyncedEdit) {
+  for (Mutant mutant : {Mutant::kNone, Mutant::kManifestDamageAsTornTail}) {
+    SimFs fs;
+    Load(fs, mutant, [](DB& db) {
+      for (const char* key : {"k1", "k2", "k3"}) {
+        ASSERT_TRUE(db.Put(kSync, key, "v").ok());
+        ASSERT_TRUE(db.Flush().ok());
+      }
+    });
+    std::string manifest;
+    for (const auto& [path, contents] : fs.DumpVisible()) {
+      if (path.find("/MANIFEST-") != std::string::npos) manifest = path;
+    }
+    LogReader reader(&fs, manifest);
+    std::string record;
+    uint64_t last = 0;
+    while (*reader.Next(&record) == LogReader::Event::kRecord) last = reader.record_offset();
+    AddRule(fs, "bitflip:" + manifest + ":" + std::to_string(last + log::kHeaderSize + 2) + ":0");
+    auto db = OpenWithMutant(fs, mutant);
+    if (mutant == Mutant::kNone) {
+      ASSERT_FALSE(db.ok());
+      EXPECT_TRUE(db.status().IsCorruption()) << db.status().ToString();
+      continue;
+    }
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    EXPECT_TRUE((*db)->Get({}, "k1").ok());
+    EXPECT_TRUE((*db)->Get({}, "k3").status().IsNotFound());
+  }
 }
 
 TEST(MutantReplayTest, StrictTailFailOpenRefusesATornTail) {

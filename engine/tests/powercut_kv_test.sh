@@ -2,7 +2,9 @@
 # powercut-kv on a real directory: each command opens the database (creating
 # it), does one thing durably and closes it; a missing key exits 1; bad usage
 # and a non-database directory exit 2; a damaged table is reported as
-# Corruption naming the file, with a non-zero exit. Usage: powercut_kv_test.sh KV_BINARY
+# Corruption naming the file, with a non-zero exit; so is a damaged last WAL
+# record (issue 11: each command leaves one synced record, which Close
+# vouches for), and the damaged WAL is kept. Usage: powercut_kv_test.sh KV_BINARY
 set -u
 kv="$1"
 dir=$(mktemp -d)
@@ -51,6 +53,19 @@ if [[ $status -eq 0 || "$message" != *Corruption* || "$message" != *.sst* ]]; th
   echo "FAIL: a damaged table: expected a Corruption naming the .sst file, got ($status) '$message'"
   failures=$((failures + 1))
 fi
+
+# Issue 11: one synced put per process; a byte of the last WAL record flips.
+wal_db="$dir/waldb"
+"$kv" put "$wal_db" k1 v1 && "$kv" put "$wal_db" k2 value-two; check "puts into a new database" 0 $?
+wal=$(ls "$wal_db"/*.log)
+printf '\xff' | dd of="$wal" bs=1 seek=30 conv=notrunc status=none
+message=$("$kv" scan "$wal_db" 2>&1)
+status=$?
+if [[ $status -ne 2 || "$message" != *Corruption* || "$message" != *"$wal"*offset* ]]; then
+  echo "FAIL: a damaged last WAL record: expected Corruption naming $wal and an offset, got ($status) '$message'"
+  failures=$((failures + 1))
+fi
+[[ -f "$wal" ]] || { echo "FAIL: the damaged WAL $wal was deleted"; failures=$((failures + 1)); }
 
 if ((failures > 0)); then
   echo "$failures failed"

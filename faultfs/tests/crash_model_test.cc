@@ -26,12 +26,12 @@ TEST(CrashModelTest, EveryCanonicalNameParsesToItsKind) {
   }
 }
 
-TEST(CrashModelTest, TornDefaultsTo512AndZeros) {
+TEST(CrashModelTest, TornDefaultsTo512AndSectorAtomic) {
   Result<CrashModel> model = CrashModel::Parse("torn");
   ASSERT_TRUE(model.ok());
   EXPECT_EQ(model->sector_bytes, 512u);
-  EXPECT_EQ(model->tear, TearContent::kZeros);
-  EXPECT_EQ(model->Name(), "torn-512-zeros");
+  EXPECT_EQ(model->tear, TearContent::kOld);
+  EXPECT_EQ(model->Name(), "torn-512-old");
 }
 
 TEST(CrashModelTest, TornSpellingsSetSectorSizeAndTear) {
@@ -42,8 +42,9 @@ TEST(CrashModelTest, TornSpellingsSetSectorSizeAndTear) {
     std::string canonical;
   };
   const std::vector<Case> cases = {
-      {"torn-4096", 4096, TearContent::kZeros, "torn-4096-zeros"},
-      {"torn-512", 512, TearContent::kZeros, "torn-512-zeros"},
+      {"torn-4096", 4096, TearContent::kOld, "torn-4096-old"},
+      {"torn-512", 512, TearContent::kOld, "torn-512-old"},
+      {"torn-zeros", 512, TearContent::kZeros, "torn-512-zeros"},
       {"torn-old", 512, TearContent::kOld, "torn-512-old"},
       {"torn-new", 512, TearContent::kNew, "torn-512-new"},
       {"torn-junk", 512, TearContent::kJunk, "torn-512-junk"},
@@ -85,7 +86,7 @@ TEST(CrashModelTest, AllListsEachKindOnceWithTornInDefaultSpelling) {
   for (const CrashModel& model : all) names.push_back(model.Name());
   EXPECT_EQ(names,
             (std::vector<std::string>{"process-kill", "power-loss", "prefix", "per-file-prefix",
-                                      "reorder", "torn-512-zeros", "zero-tail"}));
+                                      "reorder", "torn-512-old", "zero-tail"}));
 }
 
 TEST(CrashModelTest, SingleStateModelsAreKillPowerLossAndZeroTail) {

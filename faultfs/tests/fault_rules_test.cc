@@ -80,12 +80,30 @@ TEST(FaultRuleTest, BitFlipNamesAByteAndBit) {
   EXPECT_EQ(rule.bit, 7u);
 }
 
+TEST(FaultRuleTest, MediaDamageRulesNameTheirBytes) {
+  FaultRule zero = ParseOrDie("zero-sector:/db/000002.log:700");
+  EXPECT_EQ(zero.kind, FaultKind::kZeroSector);
+  EXPECT_EQ(zero.offset, 700u);
+  EXPECT_EQ(zero.length, 512u);  // the default sector
+  EXPECT_EQ(zero.ToString(), "zero-sector:/db/000002.log:700:512");
+  FaultRule moved = ParseOrDie("misdirect:/db/CURRENT:0:8:4");
+  EXPECT_EQ(moved.kind, FaultKind::kMisdirect);
+  EXPECT_EQ(moved.offset, 0u);
+  EXPECT_EQ(moved.target, 8u);
+  EXPECT_EQ(moved.length, 4u);
+  for (FaultKind kind : {FaultKind::kBitFlip, FaultKind::kZeroSector, FaultKind::kMisdirect}) {
+    EXPECT_TRUE(IsMediaDamage(kind));
+  }
+  EXPECT_FALSE(IsMediaDamage(FaultKind::kReadEio));
+}
+
 TEST(FaultRuleTest, EveryKindRoundTripsThroughToString) {
   for (std::string_view text :
        {"fsync-eio:*.log:3", "fsync-eio:*:0:keep", "fsync-eio:/db/MANIFEST-*:1:clean-but-visible",
         "enospc:0", "enospc:18446744073709551615:/x/*", "short-write:*:1",
         "short-write:*.log:5:100", "read-eio:*:0:1", "read-eio:/a:100:4096", "bitflip:/a/b:0:0",
-        "bitflip:/db/000001.log:123:5"}) {
+        "bitflip:/db/000001.log:123:5", "zero-sector:/db/000002.log:700", "zero-sector:/a:0:4096",
+        "misdirect:/db/CURRENT:0:8:8"}) {
     FaultRule rule = ParseOrDie(text);
     Result<FaultRule> again = FaultRule::Parse(rule.ToString());
     ASSERT_TRUE(again.ok()) << rule.ToString() << ": " << again.status().ToString();
@@ -151,6 +169,14 @@ TEST(FaultRuleTest, MalformedRulesNameTheFieldAndWhatIsValid) {
       {"bitflip:/:0:1", "PATH must be an absolute file path"},
       {"bitflip:/a:0:8", "BIT must be 0-7"},
       {"bitflip:/a:z:1", "OFFSET"},
+      {"zero-sector:/a", "zero-sector:PATH:OFFSET[:SECTOR]"},
+      {"zero-sector:/a:0:1000", "SECTOR must be a power of two"},
+      {"zero-sector:/a:0:256", "SECTOR must be a power of two"},
+      {"zero-sector:*.log:0", "PATH must be an absolute file path"},
+      {"misdirect:/a:0:8", "misdirect:PATH:FROM:TO:LENGTH"},
+      {"misdirect:/a:0:8:0", "LENGTH must be at least 1"},
+      {"misdirect:/a:8:8:4", "FROM and TO must differ"},
+      {"misdirect:/a:18446744073709551615:0:2", "overflows"},
       {"eio:*:1", "valid rules"},
       {"FSYNC-EIO:*:1", "valid rules"},
   };

@@ -205,6 +205,33 @@ TEST(SimFsFaultInjection, BitflipChangesDurableAndVisibleBytesOnceWhenAdded) {
   EXPECT_TRUE(fs.AddFaultRule(*out_of_range).IsInvalidArgument());
 }
 
+TEST(SimFsFaultInjection, ZeroSectorZeroesTheWholeSectorClippedToTheFileOnce) {
+  SimFs fs;
+  ASSERT_TRUE(IsOk(fs.AddDurableFile("/db/1.log", std::string(700, 'x'))));
+  AddRule(fs, "zero-sector:/db/1.log:600");  // sector 1: bytes 512..699
+  const std::string expected = std::string(512, 'x') + std::string(188, '\0');
+  EXPECT_EQ(Contents(fs, "/db/1.log"), expected);
+  EXPECT_EQ(Contents(*CrashUnder(fs, "power-loss"), "/db/1.log"), expected);
+  ASSERT_EQ(fs.FiredFaults().size(), 1u);
+  EXPECT_EQ(fs.FiredFaults()[0].operation, "zero-sector");
+  Result<FaultRule> past_end = FaultRule::Parse("zero-sector:/db/1.log:700");
+  ASSERT_TRUE(IsOk(past_end));
+  EXPECT_TRUE(fs.AddFaultRule(*past_end).IsInvalidArgument());
+}
+
+TEST(SimFsFaultInjection, MisdirectMovesTheBytesAndLeavesZerosBehind) {
+  SimFs fs;
+  ASSERT_TRUE(IsOk(fs.AddDurableFile("/db/CURRENT", "MANIFEST-000003\n")));
+  AddRule(fs, "misdirect:/db/CURRENT:0:8:8");
+  const std::string expected = std::string(8, '\0') + "MANIFEST";
+  EXPECT_EQ(Contents(fs, "/db/CURRENT"), expected);
+  EXPECT_EQ(Contents(*CrashUnder(fs, "power-loss"), "/db/CURRENT"), expected);
+  EXPECT_EQ(fs.FiredFaults()[0].operation, "misdirect");
+  Result<FaultRule> outside = FaultRule::Parse("misdirect:/db/CURRENT:0:10:8");
+  ASSERT_TRUE(IsOk(outside));
+  EXPECT_TRUE(fs.AddFaultRule(*outside).IsInvalidArgument());
+}
+
 TEST(SimFsFaultInjection, FiredFaultsNameTheRuleTheOperationAndThePosition) {
   DirtyLog log;
   AddRule(log.fs, "fsync-eio:*.log:1:drop");

@@ -57,6 +57,19 @@ void AddFlags(FlagParser& parser, BlackboxConfig& config) {
         return Status::OK();
       },
       /*repeatable=*/true);
+  parser.AddValue(
+      "profile", "NAME",
+      "a file-system profile: strict-posix, ext4-ordered, ext4-writeback\n(repeatable: "
+      "each is judged on its own; default strict-posix)",
+      [&config](std::string_view v) -> Status {
+        POWERCUT_ASSIGN_OR_RETURN(faultfs::PersistenceProfile profile, faultfs::ParseProfile(v));
+        for (faultfs::PersistenceProfile seen : config.profiles) {
+          if (seen == profile) return Status::OK();
+        }
+        config.profiles.push_back(profile);
+        return Status::OK();
+      },
+      /*repeatable=*/true);
   parser.AddUint("seed", "N", "seeds the sampling of large crash-state spaces (default 1)",
                  &config.seed, 0, UINT64_MAX);
   parser.AddUint("max-states", "N", "crash states per crash point and model (default 16)",
@@ -127,6 +140,7 @@ int BlackboxMain(const std::vector<std::string>& args) {
   if (status.ok()) status = Validate(config);
   if (!status.ok()) return UsageError(kVerb, parser, status);
   if (config.models.empty()) config.models = DefaultModels();
+  if (config.profiles.empty()) config.profiles = {faultfs::PersistenceProfile::kStrictPosix};
   return config.replay.empty() ? RunBlackbox(config) : ReplayBlackbox(config);
 }
 

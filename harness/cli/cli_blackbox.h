@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "powercut/faultfs/crash_model.h"
+#include "powercut/faultfs/profile.h"
 #include "reports.h"
 
 namespace powercut::cli {
@@ -22,6 +23,8 @@ int BlackboxMain(const std::vector<std::string>& args);
 struct BlackboxConfig {
   std::string root, init, workload, check;
   std::vector<faultfs::CrashModel> models;
+  // --profile: each explored on its own (empty: strict-posix).
+  std::vector<faultfs::PersistenceProfile> profiles;
   uint64_t seed = 1;
   uint64_t max_states = 16;
   bool all_crash_points = false;
@@ -40,8 +43,8 @@ int ReplayBlackbox(const BlackboxConfig& config);
 
 // One failing crash state, ready to print.
 struct BlackboxFailure {
-  std::string state;  // the crash-state id, "reorder@5:3"
-  std::string model;
+  std::string state;                  // the crash-state id, "reorder@5:3"
+  std::string model;                  // MatrixColumn: "ext4-ordered/reorder"
   uint64_t crash_point = 0;           // SimFs position
   std::string crash_op;               // "op 5 (trace seq 9, pid 12): sync /a"
   std::string verdict;                // VerdictKindName

@@ -70,11 +70,11 @@ std::string ReplayFileName(const BlackboxConfig& config, const faultfs::CrashSta
 }
 
 BlackboxFailure MakeFailure(const bb::StateResult& state, const ExploreResult& result,
-                            const bb::LoadedTrace& loaded) {
+                            const bb::LoadedTrace& loaded, faultfs::PersistenceProfile profile) {
   BlackboxFailure failure;
   const bb::ImageRun& image = result.images[state.image];
   failure.state = state.id.ToString();
-  failure.model = state.id.model.Name();
+  failure.model = MatrixColumn(profile, state.id.model.Name());
   failure.crash_point = state.id.position;
   failure.crash_op = bb::DescribeCrashPoint(loaded, state.id.position);
   failure.verdict = std::string(bb::VerdictKindName(state.verdict.kind));
@@ -91,27 +91,30 @@ BlackboxFailure MakeFailure(const bb::StateResult& state, const ExploreResult& r
 // Counts every state into its model's row and details the first failures.
 Status FillReport(const BlackboxConfig& config, const bb::Recording& recording,
                   const bb::LoadedTrace& loaded, const bb::KeyValues& initial,
-                  const ExploreResult& result, BlackboxReport& report) {
+                  const ExploreResult& result, faultfs::PersistenceProfile profile,
+                  BlackboxReport& report) {
   std::vector<const bb::StateResult*> kept;
   for (const bb::StateResult& state : result.states) {
-    BlackboxModelRow& row = report.Row(state.id.model.Name());
+    BlackboxModelRow& row = report.Row(MatrixColumn(profile, state.id.model.Name()));
     ++row.states;
     if (!state.verdict.failed()) continue;
     ++row.failures;
     ++report.failures;
-    if (kept.size() < kFailuresKeptMax) kept.push_back(&state);
+    if (report.failures_kept.size() + kept.size() < kFailuresKeptMax) kept.push_back(&state);
   }
   std::vector<faultfs::CrashStateId> ids;
   for (const bb::StateResult* state : kept) ids.push_back(state->id);
-  POWERCUT_ASSIGN_OR_RETURN(std::vector<std::string> pending,
-                            bb::DescribeStates(recording.image, recording.trace, loaded, ids));
+  POWERCUT_ASSIGN_OR_RETURN(
+      std::vector<std::string> pending,
+      bb::DescribeStates(recording.image, recording.trace, loaded, ids, profile));
   for (size_t i = 0; i < kept.size(); ++i) {
-    BlackboxFailure failure = MakeFailure(*kept[i], result, loaded);
+    BlackboxFailure failure = MakeFailure(*kept[i], result, loaded, profile);
     failure.pending = pending[i];
-    bb::ReplayCase replay{config.root,    config.check, static_cast<double>(config.timeout_seconds),
-                          kept[i]->id,    initial,      recording.image,
-                          recording.trace};
-    const std::string file = ReplayFileName(config, kept[i]->id, i);
+    bb::ReplayCase replay{
+        config.root,     config.check, static_cast<double>(config.timeout_seconds),
+        kept[i]->id,     initial,      recording.image,
+        recording.trace, profile};
+    const std::string file = ReplayFileName(config, kept[i]->id, report.failures_kept.size());
     if (Status written = bb::WriteReplayFile(file, replay); written.ok()) {
       failure.replay_file = file;
       failure.replay_command = ProgramName() + " blackbox --replay " + file;
@@ -138,16 +141,23 @@ void FillTotals(const BlackboxConfig& config, const bb::Recording& recording,
   report.file_operations = loaded.ops.size();
   report.ack_lines = loaded.acks.size();
   report.crash_points = result.crash_points.size();
-  report.states = result.states.size();
-  report.distinct_images = result.images.size();
-  report.exhaustive = result.exhaustive;
   report.workload_exit = bb::DescribeExit(recording.workload);
-  report.materialise_seconds = result.materialise_seconds;
-  report.checker_seconds = result.checker_seconds;
-  report.wall_seconds = result.wall_seconds;
-  for (const faultfs::CrashModel& model : config.models) report.Row(model.Name());
   report.notes = recording.notes;
   report.notes.insert(report.notes.end(), loaded.notes.begin(), loaded.notes.end());
+}
+
+// Adds one profile's exploration to the totals (every profile has its row per model).
+void AddTotals(const BlackboxConfig& config, faultfs::PersistenceProfile profile,
+               const ExploreResult& result, BlackboxReport& report) {
+  report.states += result.states.size();
+  report.distinct_images += result.images.size();
+  report.exhaustive = report.exhaustive && result.exhaustive;
+  report.materialise_seconds += result.materialise_seconds;
+  report.checker_seconds += result.checker_seconds;
+  report.wall_seconds += result.wall_seconds;
+  for (const faultfs::CrashModel& model : config.models) {
+    report.Row(MatrixColumn(profile, model.Name()));
+  }
 }
 
 // Prints the report, writes the report files; returns the exit code.
@@ -203,32 +213,41 @@ int RunBlackbox(const BlackboxConfig& given) {
     std::printf("note: the workload ended with %s (judged all the same); its stderr:\n%s",
                 bb::DescribeExit(recording->workload).c_str(), recording->workload.err.c_str());
   }
-  Result<bb::LoadedTrace> loaded = bb::LoadTrace(recording->image, recording->trace);
-  if (!loaded.ok()) return InputError(kVerb, loaded.status());
   Result<bb::KeyValues> initial = RunBaseline(config, recording->image, work.dir());
   if (!initial.ok()) return InputError(kVerb, initial.status());
-  std::printf("recorded %zu trace entries: %zu file operations, %zu ack lines; %zu keys at start\n",
-              recording->trace.entries.size(), loaded->ops.size(), loaded->acks.size(),
-              initial->size());
-  std::fflush(stdout);
-  bb::ExploreOptions options{config.check,
-                             config.models,
-                             config.seed,
-                             config.max_states,
-                             config.all_crash_points,
-                             static_cast<unsigned>(config.jobs),
-                             static_cast<double>(config.timeout_seconds),
-                             work.dir(),
-                             config.keep_images};
-  Result<ExploreResult> result =
-      bb::Explore(recording->image, recording->trace, *loaded, *initial, options);
-  if (!result.ok()) return InputError(kVerb, result.status());
   BlackboxReport report;
-  FillTotals(config, *recording, *loaded, *result, report);
   report.initial_keys = initial->size();
-  if (Status status = FillReport(config, *recording, *loaded, *initial, *result, report);
-      !status.ok()) {
-    return InputError(kVerb, status);
+  for (faultfs::PersistenceProfile profile : config.profiles) {
+    Result<bb::LoadedTrace> loaded = bb::LoadTrace(recording->image, recording->trace, {}, profile);
+    if (!loaded.ok()) return InputError(kVerb, loaded.status());
+    if (profile == config.profiles.front()) {
+      std::printf(
+          "recorded %zu trace entries: %zu file operations, %zu ack lines; %zu keys at start\n",
+          recording->trace.entries.size(), loaded->ops.size(), loaded->acks.size(),
+          initial->size());
+    }
+    if (config.profiles.size() > 1) std::printf("profile %s\n", ProfileName(profile).data());
+    std::fflush(stdout);
+    bb::ExploreOptions options{config.check,
+                               config.models,
+                               config.seed,
+                               config.max_states,
+                               config.all_crash_points,
+                               static_cast<unsigned>(config.jobs),
+                               static_cast<double>(config.timeout_seconds),
+                               work.dir(),
+                               config.keep_images,
+                               profile};
+    Result<ExploreResult> result =
+        bb::Explore(recording->image, recording->trace, *loaded, *initial, options);
+    if (!result.ok()) return InputError(kVerb, result.status());
+    if (profile == config.profiles.front())
+      FillTotals(config, *recording, *loaded, *result, report);
+    AddTotals(config, profile, *result, report);
+    if (Status status = FillReport(config, *recording, *loaded, *initial, *result, profile, report);
+        !status.ok()) {
+      return InputError(kVerb, status);
+    }
   }
   for (const std::string& note : report.notes) std::printf("note: %s\n", note.c_str());
   return Finish(report, config);
@@ -238,7 +257,8 @@ int ReplayBlackbox(const BlackboxConfig& config) {
   Result<bb::ReplayCase> replay = bb::ReadReplayFile(config.replay);
   if (!replay.ok()) return InputError(kVerb, replay.status());
   if (!config.check.empty()) replay->check_command = config.check;
-  Result<bb::RebuiltState> state = bb::RebuildState(replay->image, replay->trace, replay->id);
+  Result<bb::RebuiltState> state =
+      bb::RebuildState(replay->image, replay->trace, replay->id, replay->profile);
   if (!state.ok()) return InputError(kVerb, state.status());
   Result<std::string> image_dir =
       config.image_dir.empty() ? bb::MakeTempDirectory() : bb::PrepareRoot(config.image_dir);
@@ -251,10 +271,10 @@ int ReplayBlackbox(const BlackboxConfig& config) {
   if (status.ok()) status = bb::MaterialiseImage(state->dump, check_dir);
   if (!status.ok()) return InputError(kVerb, status);
   std::printf(
-      "replay %s of root %s: crash after %s\nimage rebuilt in %s (the checker runs on a "
-      "copy)\npending operations at the crash:\n%s",
-      replay->id.ToString().c_str(), replay->root.c_str(), state->crash_op.c_str(),
-      image_dir->c_str(), state->fates.c_str());
+      "replay %s (profile %s) of root %s: crash after %s\nimage rebuilt in %s (the checker runs "
+      "on a copy)\npending operations at the crash:\n%s",
+      replay->id.ToString().c_str(), faultfs::ProfileName(replay->profile).data(),
+      replay->root.c_str(), state->crash_op.c_str(), image_dir->c_str(), state->fates.c_str());
   const bb::CheckerRun run = bb::RunChecker(replay->check_command, check_dir, work.dir(), "check",
                                             replay->timeout_seconds);
   const bb::Verdict verdict = bb::JudgeRun(run, state->acks, replay->initial, replay->id.position);

@@ -28,11 +28,15 @@ std::string ReproFileName(const std::string& scenario, uint64_t seed, const std:
 
 // The command that reruns the whole run a failure came from.
 std::string RerunCommand(const std::string& engine, const harness::Scenario& scenario,
-                         uint64_t seed, const std::string& model) {
+                         uint64_t seed, faultfs::PersistenceProfile profile,
+                         const faultfs::CrashModel* model) {
   std::string command = ProgramName() + " run --engine " + engine + " --scenario " +
                         (scenario.source.empty() ? scenario.name : scenario.source) + " --seed " +
                         std::to_string(seed);
-  if (!model.empty()) command += " --model " + model;
+  if (profile != faultfs::PersistenceProfile::kStrictPosix) {
+    command += " --profile " + std::string(faultfs::ProfileName(profile));
+  }
+  if (model != nullptr) command += " --model " + model->Name();
   return command;
 }
 
@@ -70,17 +74,20 @@ FailureSink::FailureSink(std::string engine, std::string repro_dir, uint64_t shr
     : engine_(std::move(engine)), repro_dir_(std::move(repro_dir)), shrink_runs_(shrink_runs) {}
 
 FailureRecord FailureSink::MakeRecord(const harness::Scenario& scenario, uint64_t seed,
+                                      faultfs::PersistenceProfile profile,
                                       const harness::Failure& failure) const {
   FailureRecord record;
   record.scenario = scenario.name;
   record.seed = seed;
-  record.model = failure.crash_path.empty() ? "" : failure.state.model.Name();
+  record.model =
+      failure.crash_path.empty() ? "" : MatrixColumn(profile, failure.state.model.Name());
   record.guarantee = std::string(harness::GuaranteeName(failure.violation.guarantee));
   record.violation = failure.violation.ToString();
   record.crash_path = JoinCrashPath(failure.crash_path);
   record.fates = DescribeFates(failure.fates);
   record.ops_around = failure.ops_around;
-  record.replay_command = RerunCommand(engine_, scenario, seed, record.model);
+  record.replay_command = RerunCommand(engine_, scenario, seed, profile,
+                                       failure.crash_path.empty() ? nullptr : &failure.state.model);
   return record;
 }
 
@@ -95,7 +102,7 @@ void FailureSink::Add(const harness::Scenario& scenario, const harness::Workload
       ++report.failures_not_kept;
       continue;
     }
-    FailureRecord record = MakeRecord(scenario, seed, failure);
+    FailureRecord record = MakeRecord(scenario, seed, options.profile, failure);
     // The first failure of each model is saved, and announced at once.
     if (saved_.emplace(scenario.name, seed, record.model).second) {
       Result<std::string> path = SaveRepro(scenario, workload, options, failure, &record.culprits);
@@ -147,7 +154,8 @@ Result<std::string> FailureSink::SaveRepro(const harness::Scenario& scenario,
   }
   const harness::Repro repro =
       harness::MakeRepro(repro_failure, engine_, scenario, repro_workload, explore);
-  const std::string model = failure.crash_path.empty() ? "" : failure.state.model.Name();
+  const std::string model =
+      failure.crash_path.empty() ? "" : MatrixColumn(options.profile, failure.state.model.Name());
   const std::string path =
       (std::filesystem::path(repro_dir_) / ReproFileName(scenario.name, options.seed, model))
           .string();

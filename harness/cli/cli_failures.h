@@ -47,6 +47,7 @@ class FailureSink {
                                 const harness::ExploreOptions& options,
                                 const harness::Failure& failure, CulpritSummary* culprits);
   FailureRecord MakeRecord(const harness::Scenario& scenario, uint64_t seed,
+                           faultfs::PersistenceProfile profile,
                            const harness::Failure& failure) const;
 
   std::string engine_;

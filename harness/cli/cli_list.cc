@@ -1,6 +1,7 @@
-// `powercut list [scenarios|models|engines|mutants]`: what a run can be made
-// of — the scenario files (name and description), the crash models (name and
-// what each persists of the pending operations), the engines compiled into
+// `powercut list [scenarios|models|profiles|engines|mutants]`: what a run can
+// be made of — the scenario files (name and description), the crash models
+// (name and what each persists of the pending operations; the torn variants
+// and the devices each models), the file-system profiles, the engines compiled into
 // this binary, and the reference engine's mutants (name, bug class, what the
 // engine then does wrong; `--json` for tools). Plain `list` prints all four.
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include "engine_adapter.h"
 #include "powercut/engine/mutant.h"
 #include "powercut/faultfs/crash_model.h"
+#include "powercut/faultfs/profile.h"
 
 namespace powercut::cli {
 
@@ -30,7 +32,7 @@ std::string_view ModelSummary(CrashModelKind kind) {
     case CrashModelKind::kReorder:
       return "any subset of the pending operations";
     case CrashModelKind::kTorn:
-      return "any subset, and writes land sector by sector, one torn";
+      return "any subset, and writes land sector by sector (each sector whole or old)";
     case CrashModelKind::kZeroTail:
       return "sizes persist, appended data reads back as zeros";
   }
@@ -49,10 +51,37 @@ int ListScenarios(const std::string& dir) {
   return kExitOk;
 }
 
+// The torn variants, with the devices each models (docs/faultfs.md).
+constexpr std::string_view kTornVariants[][2] = {
+    {"torn-512-old",
+     "default. Sector-atomic: each sector lands whole or keeps its old bytes;\n"
+     "      zeros or absent only past the durable end. Real disks and SSDs (512e)."},
+    {"torn-4096-old", "the same with 4 KiB atomic units: 4Kn disks, NVMe with 4 KiB LBAs."},
+    {"torn-512-new",
+     "harsher, in-sector: a sector that did not land holds half new, half old\n"
+     "      bytes. Devices without sector atomicity (SQLite's non-PSOW case)."},
+    {"torn-512-junk",
+     "harsher: a sector that did not land holds garbage. A disk that loses\n"
+     "      power mid-sector without power-loss protection."},
+    {"torn-512-zeros",
+     "harsher, not a device behaviour where the sector held data: zeros.\n"
+     "      Tests that a reader detects an erased sector anywhere."},
+};
+
 int ListModels() {
-  std::printf("models (torn also as torn-{512,4096}-{old,new,zeros,junk}):\n");
+  std::printf("models:\n");
   for (const CrashModel& model : CrashModel::All())
     PrintRow(model.Name(), ModelSummary(model.kind));
+  std::printf("\ntorn variants (torn-{512,4096}-{old,new,junk,zeros}):\n");
+  for (const auto& variant : kTornVariants) PrintRow(std::string(variant[0]), variant[1]);
+  return kExitOk;
+}
+
+int ListProfiles() {
+  std::printf("file-system profiles (--profile NAME):\n");
+  for (faultfs::PersistenceProfile profile : faultfs::AllProfiles()) {
+    PrintRow(std::string(faultfs::ProfileName(profile)), faultfs::ProfileSummary(profile));
+  }
   return kExitOk;
 }
 
@@ -101,13 +130,14 @@ int ListMain(const std::vector<std::string>& args) {
   std::string scenarios_dir = DefaultScenariosDir();
   std::vector<std::string> what;
   bool json = false;
-  FlagParser parser("powercut list [scenarios|models|engines|mutants] [flags]",
+  FlagParser parser("powercut list [scenarios|models|profiles|engines|mutants] [flags]",
                     "Lists the scenarios, crash models, engines and mutants a run can use (all "
                     "of them when none is named).");
   parser.AddSwitch("json", "list mutants as JSON (name, class, class_name, behaviour)", &json);
   parser.AddString("scenarios-dir", "DIR",
                    "where the scenario files are (default: " + scenarios_dir + ")", &scenarios_dir);
-  parser.SetPositionals("at most one of scenarios, models, engines, mutants", 0, 1, &what);
+  parser.SetPositionals("at most one of scenarios, models, profiles, engines, mutants", 0, 1,
+                        &what);
   if (Status status = parser.Parse(args); !status.ok()) return UsageError("list", parser, status);
   if (parser.help_requested()) {
     std::fputs(parser.Usage().c_str(), stdout);
@@ -120,17 +150,21 @@ int ListMain(const std::vector<std::string>& args) {
   }
   if (topic == "scenarios") return ListScenarios(scenarios_dir);
   if (topic == "models") return ListModels();
+  if (topic == "profiles") return ListProfiles();
   if (topic == "engines") return ListEngines();
   if (topic == "mutants") return ListMutants(json);
   if (topic != "all") {
-    return UsageError("list", parser,
-                      Status::InvalidArgument("unknown list '" + topic +
-                                              "' (valid: scenarios, models, engines, mutants)"));
+    return UsageError(
+        "list", parser,
+        Status::InvalidArgument("unknown list '" + topic +
+                                "' (valid: scenarios, models, profiles, engines, mutants)"));
   }
 
   const int scenarios_exit = ListScenarios(scenarios_dir);
   std::printf("\n");
   ListModels();
+  std::printf("\n");
+  ListProfiles();
   std::printf("\n");
   ListEngines();
   std::printf("\n");

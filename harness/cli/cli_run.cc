@@ -11,6 +11,7 @@
 // the seed and the scenario replay the run. `--seed N --seeds K` runs seeds
 // N..N+K-1 for every scenario; without --seed, a generated scenario runs the
 // seeds its file lists and a scenario with explicit steps runs seed 1.
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <utility>
@@ -26,6 +27,7 @@ namespace powercut::cli {
 namespace {
 
 using faultfs::CrashModel;
+using faultfs::ProfileName;
 using harness::CrashPoints;
 using harness::ExploreOptions;
 using harness::ExploreResult;
@@ -40,6 +42,7 @@ struct RunConfig {
   std::string scenarios_dir = DefaultScenariosDir();
   std::vector<std::string> scenarios;
   std::vector<CrashModel> models;
+  std::vector<faultfs::PersistenceProfile> profiles;  // empty: strict-posix
   std::optional<uint64_t> seed;
   uint64_t seed_count = 1;
   uint64_t max_states = ExploreOptions{}.max_states;
@@ -56,6 +59,20 @@ Status ParseModel(std::string_view text, RunConfig& config) {
   POWERCUT_ASSIGN_OR_RETURN(CrashModel model, CrashModel::Parse(text));
   config.models.push_back(model);
   return Status::OK();
+}
+
+Status ParseProfileFlag(std::string_view text, RunConfig& config) {
+  POWERCUT_ASSIGN_OR_RETURN(faultfs::PersistenceProfile profile, faultfs::ParseProfile(text));
+  if (std::find(config.profiles.begin(), config.profiles.end(), profile) == config.profiles.end()) {
+    config.profiles.push_back(profile);
+  }
+  return Status::OK();
+}
+
+// The profiles a run explores: --profile's, or strict-posix.
+std::vector<faultfs::PersistenceProfile> ProfilesOf(const RunConfig& config) {
+  if (config.profiles.empty()) return {faultfs::PersistenceProfile::kStrictPosix};
+  return config.profiles;
 }
 
 Status ParseReport(std::string_view text, RunConfig& config) {
@@ -95,6 +112,11 @@ void AddRunFlags(FlagParser& parser, RunConfig& config) {
   parser.AddValue(
       "model", "NAME", "a crash model (repeatable; default: the scenario's, else every model)",
       [&config](std::string_view v) { return ParseModel(v, config); }, /*repeatable=*/true);
+  parser.AddValue(
+      "profile", "NAME",
+      "a file-system profile: strict-posix, ext4-ordered, ext4-writeback\n(repeatable; "
+      "each is a run of its own; default strict-posix; see `list profiles`)",
+      [&config](std::string_view v) { return ParseProfileFlag(v, config); }, /*repeatable=*/true);
   parser.AddValue("seed", "N", "the first seed (default: 1, or a generated scenario's seeds)",
                   [&config](std::string_view v) -> Status {
                     POWERCUT_ASSIGN_OR_RETURN(config.seed, ParseUint(v, 0, UINT64_MAX));
@@ -169,9 +191,10 @@ std::string DescribeCrashPoints(const RunConfig& config) {
 }
 
 // Adds one run's per-model counts to the matrix.
-void AddToMatrix(const Scenario& scenario, const ExploreResult& result, MatrixReport& report) {
+void AddToMatrix(const Scenario& scenario, faultfs::PersistenceProfile profile,
+                 const ExploreResult& result, MatrixReport& report) {
   for (const auto& [model, stats] : result.per_model) {
-    MatrixCell& cell = report.Cell(scenario.name, model);
+    MatrixCell& cell = report.Cell(scenario.name, MatrixColumn(profile, model));
     cell.crash_points += stats.crash_points;
     cell.states_checked += stats.states_checked;
     cell.inner_states_checked += stats.inner_states_checked;
@@ -182,8 +205,9 @@ void AddToMatrix(const Scenario& scenario, const ExploreResult& result, MatrixRe
 
 // One (scenario, seed) run; false if it could not be made (recorded in
 // report.errors).
-bool RunOne(Scenario scenario, uint64_t seed, const RunConfig& config, ProgressLine& progress,
-            FailureSink& sink, MatrixReport& report) {
+bool RunOne(Scenario scenario, uint64_t seed, faultfs::PersistenceProfile profile,
+            const RunConfig& config, ProgressLine& progress, FailureSink& sink,
+            MatrixReport& report) {
   if (config.mutant) scenario.engine.mutant = config.mutant;
   Result<harness::Workload> workload = scenario.WorkloadForSeed(seed);
   if (!workload.ok()) {
@@ -194,6 +218,7 @@ bool RunOne(Scenario scenario, uint64_t seed, const RunConfig& config, ProgressL
   options.models = config.models;
   options.max_states = config.max_states;
   options.seed = seed;
+  options.profile = profile;
   options.crash_points = config.crash_points;
   options.shard = config.shard;
   options.threads = static_cast<int>(config.threads);
@@ -207,13 +232,17 @@ bool RunOne(Scenario scenario, uint64_t seed, const RunConfig& config, ProgressL
     return false;
   }
   progress.FinishRun(result->states_checked, result->violations);
-  AddToMatrix(scenario, *result, report);
+  AddToMatrix(scenario, profile, *result, report);
   if (!config.quiet) {
     progress.Clear();
     std::printf(
-        "%s seed %llu: %llu states checked (%llu inside recovery), %llu violations "
+        "%s seed %llu%s%s: %llu states checked (%llu inside recovery), %llu violations "
         "(%.1f s)\n",
         scenario.name.c_str(), static_cast<unsigned long long>(seed),
+        profile == faultfs::PersistenceProfile::kStrictPosix ? "" : " profile ",
+        profile == faultfs::PersistenceProfile::kStrictPosix
+            ? ""
+            : std::string(faultfs::ProfileName(profile)).c_str(),
         static_cast<unsigned long long>(result->states_checked),
         static_cast<unsigned long long>(result->inner_states_checked),
         static_cast<unsigned long long>(result->violations), progress.RunSeconds());
@@ -239,23 +268,35 @@ int RunMatrix(const std::vector<Scenario>& scenarios, const RunConfig& config) {
   report.crash_points = DescribeCrashPoints(config);
   report.max_states = config.max_states;
   uint64_t runs_total = 0;
-  for (const Scenario& scenario : scenarios) runs_total += SeedsFor(scenario, config).size();
+  const std::vector<faultfs::PersistenceProfile> profiles = ProfilesOf(config);
+  for (const Scenario& scenario : scenarios) {
+    runs_total += SeedsFor(scenario, config).size() * profiles.size();
+  }
+  std::string profile_names;
+  for (faultfs::PersistenceProfile profile : profiles) {
+    profile_names += (profile_names.empty() ? "" : ", ") + std::string(ProfileName(profile));
+  }
 
   std::printf(
-      "powercut run: engine %s, %zu scenarios, %zu models, seeds %s, shard %s, "
+      "powercut run: engine %s, %zu scenarios, %zu models, profiles %s, seeds %s, shard %s, "
       "max-states %llu, crash points %s, %llu threads\n",
       config.engine.c_str(), scenarios.size(),
-      config.models.empty() ? CrashModel::All().size() : config.models.size(), report.seeds.c_str(),
-      report.shard.c_str(), static_cast<unsigned long long>(config.max_states),
-      report.crash_points.c_str(), static_cast<unsigned long long>(config.threads));
+      config.models.empty() ? CrashModel::All().size() : config.models.size(),
+      profile_names.c_str(), report.seeds.c_str(), report.shard.c_str(),
+      static_cast<unsigned long long>(config.max_states), report.crash_points.c_str(),
+      static_cast<unsigned long long>(config.threads));
   if (config.mutant) std::printf("mutant: %s\n", config.mutant->c_str());
   std::fflush(stdout);
   ProgressLine progress(ProgressLine::StderrIsTerminal() && !config.quiet);
   FailureSink sink(config.engine, config.repro_dir, config.shrink_runs);
   for (const Scenario& scenario : scenarios) {
     for (uint64_t seed : SeedsFor(scenario, config)) {
-      progress.StartRun(report.runs, runs_total, scenario.name + " seed " + std::to_string(seed));
-      if (RunOne(scenario, seed, config, progress, sink, report)) ++report.runs;
+      for (faultfs::PersistenceProfile profile : profiles) {
+        progress.StartRun(report.runs, runs_total,
+                          scenario.name + " seed " + std::to_string(seed) +
+                              (profiles.size() > 1 ? " " + std::string(ProfileName(profile)) : ""));
+        if (RunOne(scenario, seed, profile, config, progress, sink, report)) ++report.runs;
+      }
     }
   }
   progress.Clear();

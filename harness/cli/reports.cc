@@ -69,6 +69,11 @@ uint64_t MatrixReport::violations() const {
   return total;
 }
 
+std::string MatrixColumn(faultfs::PersistenceProfile profile, std::string_view model) {
+  if (profile == faultfs::PersistenceProfile::kStrictPosix) return std::string(model);
+  return std::string(faultfs::ProfileName(profile)) + "/" + std::string(model);
+}
+
 MatrixCell& MatrixReport::Cell(std::string_view scenario, std::string_view model) {
   for (MatrixCell& cell : cells) {
     if (cell.scenario == scenario && cell.model == model) return cell;

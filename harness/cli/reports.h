@@ -11,12 +11,17 @@
 #include <string_view>
 #include <vector>
 
+#include "powercut/faultfs/profile.h"
 #include "powercut/status.h"
 
 namespace powercut::cli {
 
 // One cell of the matrix: a scenario under one crash model, summed over the
 // seeds it ran with.
+// A matrix column: the crash model's name, prefixed by the file-system
+// profile unless it is strict-posix ("ext4-ordered/reorder").
+std::string MatrixColumn(faultfs::PersistenceProfile profile, std::string_view model);
+
 struct MatrixCell {
   std::string scenario;
   std::string model;

@@ -140,7 +140,7 @@ TEST_F(CliTest, AnUnknownScenarioNameExits2ListingTheKnownOnes) {
 TEST_F(CliTest, ListShowsScenariosModelsAndEngines) {
   CommandResult result = Powercut(std::string("list ") + kScenarios);
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  for (const char* expected : {"sync-writes", "torn-512-zeros", "per-file-prefix", "reference"}) {
+  for (const char* expected : {"sync-writes", "torn-512-old", "per-file-prefix", "reference"}) {
     EXPECT_NE(result.out.find(expected), std::string::npos) << expected << "\n" << result.out;
   }
   CommandResult models = Powercut("list models");

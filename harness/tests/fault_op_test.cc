@@ -151,6 +151,25 @@ TEST(FaultOpTest, BitflipDamageStaysAndReportingItIsCorrect) {
   EXPECT_GT(Violations(scenario, workload), 0u);
 }
 
+// The other media-damage kinds count as damage too: the correct engine's
+// Corruption is the right answer, and an engine that skips the damaged
+// region is caught. Twenty synced records (about 1 KiB) come before the
+// damage, so synced records after the damaged bytes vouch for them in every
+// crash state (damage reaching the end of the log after a crash is the
+// engine's documented limit, engine.md "The last synced record").
+TEST(FaultOpTest, ZeroSectorAndMisdirectDamageAreReportedNotHidden) {
+  for (const char* rule : {"zero-sector:/db/000002.log:0", "misdirect:/db/000002.log:0:40:20"}) {
+    WorkloadBuilder builder;
+    for (int i = 0; i < 20; ++i) builder.Put("k" + std::to_string(i), 20, true);
+    builder.Fault(rule).Put("m0", 8, true).Put("m1", 8, true);
+    const Workload workload = std::move(builder).Build();
+    Scenario scenario = Named("damage");
+    EXPECT_EQ(Violations(scenario, workload), 0u) << rule;
+    scenario.engine.mutant = "midlog-corruption-skip";
+    EXPECT_GT(Violations(scenario, workload), 0u) << rule;
+  }
+}
+
 TEST(FaultOpTest, AFaultThatCannotApplyIsAnErrorNamingTheOp) {
   WorkloadBuilder builder;
   builder.Put("k0", 8, true).Fault("bitflip:/db/nosuchfile:0:1");

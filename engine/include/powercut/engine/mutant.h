@@ -39,8 +39,9 @@ enum class Mutant : uint8_t {
   // C05 benign torn tail refused
   kStrictTailFailOpen,  // strict-tail-fail-open
   // C06 mid-log corruption
-  kMidlogCorruptionAsEof,  // midlog-corruption-as-eof
-  kMidlogCorruptionSkip,   // midlog-corruption-skip
+  kMidlogCorruptionAsEof,     // midlog-corruption-as-eof
+  kMidlogCorruptionSkip,      // midlog-corruption-skip
+  kManifestDamageAsTornTail,  // manifest-damage-as-torn-tail
   // C07 recycled log misread
   kRecycleWalNoLogNumber,  // recycle-wal-no-log-number
   // C08 zero-filled tail trusted

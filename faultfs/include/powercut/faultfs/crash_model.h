@@ -18,12 +18,20 @@
 //   reorder          any subset of the pending operations. 2^n states.
 //   torn             like reorder, and each persisted write lands sector by
 //                    sector (`sector_bytes`, 512 or 4096): any subset of the
-//                    sectors it covers lands; the parts that do not land hold
-//                    the tear content: `old` (the bytes that were there; zeros
-//                    past the old end), `zeros`, `junk` (deterministic garbage
-//                    derived from the state id), or `new` (the sector is torn
-//                    inside: its first half holds the new bytes, the rest the
-//                    old ones).
+//                    sectors it covers lands; the sectors that do not land
+//                    hold the tear content:
+//                      old    (the default; sector-atomic, what real devices
+//                             do) the bytes that were there. Past the file's
+//                             durable end the size covers only what landed:
+//                             a sector below a landed one is a hole of zeros,
+//                             and a write that lands nothing changes no size;
+//                      new    (in-sector tear, harsher) the sector is torn
+//                             inside: its first half holds the new bytes, the
+//                             rest the old ones;
+//                      junk   (harsher) deterministic garbage derived from
+//                             the state id;
+//                      zeros  (harsher, not a device behaviour for bytes that
+//                             held data) zeros, and the write's size lands.
 //   zero-tail        every pending metadata change persists (names, sizes)
 //                    but no pending data does: where a write extended a file,
 //                    zeros read back; where it overwrote, the old bytes. One
@@ -54,12 +62,12 @@ enum class TearContent : uint8_t { kOld, kNew, kZeros, kJunk };
 
 struct CrashModel {
   CrashModelKind kind = CrashModelKind::kPowerLoss;
-  uint32_t sector_bytes = 512;          // torn only: 512 or 4096
-  TearContent tear = TearContent::kZeros;  // torn only
+  uint32_t sector_bytes = 512;           // torn only: 512 or 4096
+  TearContent tear = TearContent::kOld;  // torn only: sector-atomic by default
 
   // Accepts the canonical names: "process-kill", "power-loss", "prefix",
   // "per-file-prefix", "reorder", "zero-tail", and "torn[-512|-4096][-old|
-  // -new|-zeros|-junk]" (defaults 512, zeros). Anything else is
+  // -new|-zeros|-junk]" (defaults 512, old). Anything else is
   // InvalidArgument listing the valid names.
   static Result<CrashModel> Parse(std::string_view text);
   // The canonical name; Parse(Name()) gives back the same model. Torn models

@@ -25,6 +25,20 @@
 //   bitflip:PATH:OFFSET:BIT
 //        flips bit BIT (0-7) of byte OFFSET of PATH's durable data (and of the
 //        page cache), as a media error would. Applied once, when added.
+//   zero-sector:PATH:OFFSET[:SECTOR]
+//        the SECTOR-byte sector (default 512; a power of two, 512-65536)
+//        holding byte OFFSET of PATH reads back as zeros (clipped to the
+//        file's end), in the durable data and the page cache: a sector the
+//        device lost or remapped (a latent sector error "repaired" by zero
+//        fill). Applied once, when added.
+//   misdirect:PATH:FROM:TO:LENGTH
+//        a misdirected write: the LENGTH bytes written for offset FROM landed
+//        at offset TO instead. [TO, TO+LENGTH) now holds them and
+//        [FROM, FROM+LENGTH) holds what was there before the write, which
+//        for a file written once (every file of the reference engine) is
+//        nothing: zeros. Both ranges must lie inside the file. Applied once.
+// bitflip, zero-sector and misdirect are media damage: they change what is
+// on the disk, not what a call returns (IsMediaDamage).
 // GLOB is fnmatch(3) syntax over the whole virtual path ("*.log", "/db/*").
 #pragma once
 
@@ -37,18 +51,31 @@
 
 namespace powercut::faultfs {
 
-enum class FaultKind : uint8_t { kFsyncEio, kEnospc, kShortWrite, kReadEio, kBitFlip };
+enum class FaultKind : uint8_t {
+  kFsyncEio,
+  kEnospc,
+  kShortWrite,
+  kReadEio,
+  kBitFlip,
+  kZeroSector,
+  kMisdirect,
+};
+
+// bitflip, zero-sector and misdirect: damage SimFs applies to the data once,
+// when the rule is added (the other kinds are errors returned by calls).
+bool IsMediaDamage(FaultKind kind);
 
 enum class FsyncFailureProfile : uint8_t { kDrop, kKeep, kCleanButVisible };
 
 struct FaultRule {
   FaultKind kind = FaultKind::kFsyncEio;
-  std::string path_glob = "*";  // bitflip: the exact path
+  std::string path_glob = "*";  // media damage: the exact path
   uint64_t nth = 1;             // fsync-eio, short-write: 1-based; 0 = every
   FsyncFailureProfile after_failure = FsyncFailureProfile::kDrop;
   uint64_t bytes = 0;   // enospc: budget; short-write: bytes written (0 = half)
-  uint64_t offset = 0;  // read-eio, bitflip
-  uint64_t length = 0;  // read-eio
+  uint64_t offset = 0;  // read-eio, bitflip, zero-sector, misdirect (FROM)
+  uint64_t length = 0;  // read-eio, zero-sector (the sector size), misdirect
+  uint64_t target = 0;  // misdirect: TO
   uint32_t bit = 0;     // bitflip
 
   // Parses one rule (syntax above); errors name the field and what was valid.

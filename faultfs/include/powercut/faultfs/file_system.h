@@ -40,12 +40,26 @@ struct FileLock {
   bool valid() const { return id != 0; }
 };
 
+// Synchronous writes (open(2) O_DSYNC / O_SYNC, pwritev2(2) RWF_DSYNC /
+// RWF_SYNC): a write or truncate through such a handle is durable when it
+// returns. kData is O_DSYNC: the bytes written and the metadata needed to read
+// them back (the size); kFull is O_SYNC: that and the rest of the file's
+// metadata, as fsync would. Neither makes the file's *name* durable (that
+// still needs SyncDir, exactly as after fsync). On Linux the flush is limited
+// to the range written (generic_write_sync -> vfs_fsync_range in fs/sync.c):
+// other dirty pages of the file stay dirty. A truncate (ftruncate(2)) is
+// never synchronous, whatever the descriptor's flags: ext4_setattr and
+// xfs_setattr_size sync only for an inode marked S_SYNC (chattr +S, mount -o
+// sync), not for an O_SYNC descriptor; it stays pending until fsync.
+enum class SyncMode : uint8_t { kNone, kData, kFull };
+
 struct OpenOptions {
   bool read = true;
   bool write = false;
-  bool create = false;     // create the file if absent (O_CREAT)
-  bool exclusive = false;  // with create: fail if it exists (O_EXCL)
-  bool truncate = false;   // truncate to 0 on open (O_TRUNC)
+  bool create = false;              // create the file if absent (O_CREAT)
+  bool exclusive = false;           // with create: fail if it exists (O_EXCL)
+  bool truncate = false;            // truncate to 0 on open (O_TRUNC)
+  SyncMode sync = SyncMode::kNone;  // O_DSYNC / O_SYNC: see SyncMode
 
   static OpenOptions ReadOnly() { return OpenOptions{}; }
   // Read-write; creates the file if it does not exist; keeps its contents.
@@ -140,9 +154,7 @@ class FileSystemWrapper : public FileSystem {
   Result<size_t> Append(FileHandle file, std::string_view data) override {
     return target_->Append(file, data);
   }
-  Status Truncate(FileHandle file, uint64_t size) override {
-    return target_->Truncate(file, size);
-  }
+  Status Truncate(FileHandle file, uint64_t size) override { return target_->Truncate(file, size); }
   Status Sync(FileHandle file) override { return target_->Sync(file); }
   Status DataSync(FileHandle file) override { return target_->DataSync(file); }
   Result<uint64_t> Size(FileHandle file) override { return target_->Size(file); }

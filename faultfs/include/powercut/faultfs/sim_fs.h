@@ -38,10 +38,9 @@
 #include "powercut/faultfs/crash_model.h"
 #include "powercut/faultfs/fault_rules.h"
 #include "powercut/faultfs/file_system.h"
+#include "powercut/faultfs/profile.h"
 
 namespace powercut::faultfs {
-
-enum class PersistenceProfile : uint8_t { kStrictPosix, kExt4Ordered };
 
 // One operation SimFs performed, as the observer and the reports see it.
 enum class OpKind : uint8_t {
@@ -65,11 +64,12 @@ bool IsPersistencePoint(OpKind kind);
 struct OpRecord {
   uint64_t position = 0;  // 1-based: the Nth state-changing or sync operation
   OpKind kind = OpKind::kWrite;
-  std::string path;     // the file or directory
-  std::string path2;    // rename/link: the destination
-  uint64_t offset = 0;  // write: where; truncate: the new size
-  uint64_t length = 0;  // write: how many bytes
-  bool failed = false;  // the operation returned an error (injected or not)
+  std::string path;                 // the file or directory
+  std::string path2;                // rename/link: the destination
+  uint64_t offset = 0;              // write: where; truncate: the new size
+  uint64_t length = 0;              // write: how many bytes
+  bool failed = false;              // the operation returned an error (injected or not)
+  SyncMode sync = SyncMode::kNone;  // write: O_DSYNC/O_SYNC (durable on return)
 
   // "write /db/000003.log @4096 +512", "rename /db/CURRENT.tmp -> /db/CURRENT"
   std::string ToString() const;
@@ -163,6 +163,12 @@ class SimFs final : public FileSystem {
   std::unique_ptr<SimFs> Clone() const;
 
   // --- Error injection ----------------------------------------------------
+  // A Write that is durable when it returns, as if through a handle opened
+  // with `sync` (pwritev2(2) with RWF_DSYNC / RWF_SYNC; msync(2) MS_SYNC of a
+  // range): see SyncMode. sync == kNone is a plain Write.
+  Result<size_t> WriteSynchronous(FileHandle file, uint64_t offset, std::string_view data,
+                                  SyncMode sync);
+
   Status AddFaultRule(const FaultRule& rule);
   void ClearFaultRules();
   std::vector<FiredFault> FiredFaults() const;
