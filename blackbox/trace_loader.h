@@ -5,13 +5,25 @@
 // file DIR/db/log is "/db/log" in SimFs, in crash images and in reports.
 //
 // Each trace entry becomes at most a few SimFs operations:
-//   open O_CREAT of a missing file -> create; O_TRUNC -> truncate
-//   write family, msync            -> Write at the recorded offset
-//                                     (msync with MS_SYNC then DataSync)
-//   truncate/ftruncate             -> Truncate
+//   open O_CREAT of a missing file -> create; O_TRUNC -> truncate; O_SYNC
+//                                     (or __O_SYNC) / O_DSYNC is remembered
+//                                     with the descriptor, through dup and fork
+//   write family                   -> Write at the recorded offset, or
+//                                     WriteSynchronous when the descriptor is
+//                                     O_SYNC/O_DSYNC or the flags hold
+//                                     RWF_SYNC/RWF_DSYNC (durable on return)
+//   write with fd -1               -> changed pages of a shared mapping:
+//                                     a pending Write through its own handle
+//   msync                          -> MS_SYNC: every pending write of the
+//                                     file overlapping the range is made
+//                                     durable (vfs_fsync_range); MS_ASYNC:
+//                                     nothing
+//   truncate/ftruncate             -> Truncate (pending, even on O_SYNC)
 //   fallocate                      -> growth as zeros unless KEEP_SIZE;
 //                                     PUNCH_HOLE/ZERO_RANGE write zeros;
-//                                     COLLAPSE/INSERT_RANGE: unsupported
+//                                     COLLAPSE/INSERT_RANGE move the tail
+//                                     (synchronous on an O_SYNC/O_DSYNC
+//                                     descriptor for 0, KEEP_SIZE, ZERO_RANGE)
 //   fsync/fdatasync of a file      -> Sync/DataSync; of a directory: SyncDir
 //   sync, syncfs                   -> SyncAll (the root is one file system)
 //   sync_file_range                -> nothing: it promises no durability
@@ -23,7 +35,9 @@
 // Failed calls (kTraceFailed) change nothing: a failed fsync makes nothing
 // durable. Descriptors are tracked per (pid, fd); a descriptor a process got
 // from its parent (fork) is found through the parent's entry for the same fd
-// and path, or reopened by path.
+// and path (its sync mode with it), or reopened by path (then not synchronous:
+// the trace holds no open flags for it). docs/blackbox.md gives each rule's
+// source.
 #pragma once
 
 #include <cstdint>

@@ -57,7 +57,14 @@ enum TraceKind {
   kTraceWrite = 2,     /* fd, path; offset = file offset written at; data =
                           the bytes the kernel accepted (result of them). Every
                           write family call (write, pwrite*, writev, pwritev*,
-                          stdio flushes) becomes one record. */
+                          stdio flushes) becomes one record. flags = the
+                          pwritev2 flags argument as passed (RWF_DSYNC 2 and
+                          RWF_SYNC 4 make the write synchronous; RWF_APPEND
+                          ...), 0 for every other call. fd = -1: the pages of
+                          a shared mapping found changed at msync, munmap or
+                          exit (path = the mapped file). Both are compatible
+                          extensions: older traces hold 0 there and read as
+                          before, so the version stays 1. */
   kTraceTruncate = 3,  /* path (fd = -1 for truncate(2)); offset = new size */
   kTraceFallocate = 4, /* fd, path; flags = mode; offset, length */
   kTraceFsync = 5,     /* fd, path; is_dir set for a directory */
@@ -65,8 +72,13 @@ enum TraceKind {
   kTraceSyncFileRange = 7, /* fd, path; offset, length; flags */
   kTraceSync = 8,      /* sync(2): everything */
   kTraceSyncFs = 9,    /* syncfs(fd) of a descriptor under the root */
-  kTraceMsync = 10,    /* path; offset = file offset of the synced range;
-                          data = the mapped bytes at msync time; flags */
+  kTraceMsync = 10,    /* fd, path; offset, length = the file range of the
+                          msync (clipped to one mapping; one record per
+                          mapping it touches); flags = MS_SYNC, MS_ASYNC, ...
+                          The changed pages precede it as kTraceWrite records
+                          with fd -1; data is empty. (Traces written before
+                          the shim compared pages carry the whole range's
+                          bytes in data; readers still accept them.) */
   kTraceRename = 11,   /* path -> path2; flags = renameat2 flags */
   kTraceLink = 12,     /* path (existing) -> path2 (new name) */
   kTraceUnlink = 13,   /* path */

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <linux/falloc.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 
 #include "trace_builder_support.h"
 #include "trace_format.h"
@@ -159,7 +160,91 @@ TEST(TraceLoaderTest, FallocateGrowsUnlessKeepSizeAndTruncate) {
   EXPECT_EQ(MustLoad(t.Build()).fs->DumpVisible().at("/a"), "x");
 }
 
-TEST(TraceLoaderTest, MsyncWritesAndSyncs) {
+// The durable (visible) contents of `path`: "<absent>" when it is not there,
+// "<not loaded>" when the load failed.
+std::string Durable(const LoadedTrace& loaded, const std::string& path, bool visible = false) {
+  if (loaded.fs == nullptr) return "<not loaded>";
+  const auto files = visible ? loaded.fs->DumpVisible() : loaded.fs->DumpDurable();
+  auto it = files.find(path);
+  return it == files.end() ? "<absent>" : it->second;
+}
+std::string Visible(const LoadedTrace& loaded, const std::string& path) {
+  return Durable(loaded, path, /*visible=*/true);
+}
+
+constexpr uint32_t kLoneSyncBit = 04000000;  // __O_SYNC without O_DSYNC
+
+TEST(TraceLoaderTest, SynchronousDescriptorsMakeEachWriteDurable) {
+  InitialImage image;
+  image.files = {{"/d", ""}, {"/s", ""}, {"/g", ""}, {"/p", ""}};
+  TraceBuilder t;
+  t.Open("/d", 3, O_WRONLY | O_DSYNC);
+  t.Write("/d", 3, 0, "dsync");
+  t.Add(kTraceDup, "/d", 3).result = 7;  // the mode travels with the description
+  t.Write("/d", 7, 5, "+dup");
+  t.Write("/d", 3, 9, "+child", /*pid=*/200);  // inherited over fork
+  t.Open("/s", 4, O_RDWR | O_SYNC);
+  t.Write("/s", 4, 0, "osync");
+  t.Open("/g", 5, O_WRONLY | kLoneSyncBit);
+  t.Write("/g", 5, 0, "lone");
+  t.Open("/p", 6, O_WRONLY);
+  t.Write("/p", 6, 0, "pending");
+  LoadedTrace loaded = MustLoad(t.Build(), image);
+  EXPECT_EQ(Durable(loaded, "/d"), "dsync+dup+child");
+  EXPECT_EQ(Durable(loaded, "/s"), "osync");
+  EXPECT_EQ(Durable(loaded, "/g"), "lone");
+  EXPECT_EQ(Durable(loaded, "/p"), "");
+  EXPECT_EQ(Visible(loaded, "/p"), "pending");
+}
+
+TEST(TraceLoaderTest, RwfFlagsMakeOneWriteDurable) {
+  InitialImage image;
+  image.files = {{"/p", "........."}};
+  TraceBuilder t;
+  t.Open("/p", 3, O_WRONLY);
+  t.Write("/p", 3, 0, "ds").flags = RWF_DSYNC;
+  t.Write("/p", 3, 3, "sy").flags = RWF_SYNC;
+  t.Write("/p", 3, 6, "no").flags = RWF_APPEND;  // not synchronous
+  LoadedTrace loaded = MustLoad(t.Build(), image);
+  EXPECT_EQ(Durable(loaded, "/p"), "ds.sy....");
+  EXPECT_EQ(Visible(loaded, "/p"), "ds.sy.no.");
+}
+
+TEST(TraceLoaderTest, TruncateOnAnOSyncDescriptorStaysPending) {
+  InitialImage image;
+  image.files = {{"/s", "0123456789"}};
+  TraceBuilder t;
+  t.Open("/s", 3, O_RDWR | O_SYNC);
+  t.Add(kTraceTruncate, "/s", 3).offset = 4;  // ftruncate: no generic_write_sync
+  LoadedTrace loaded = MustLoad(t.Build(), image);
+  EXPECT_EQ(Visible(loaded, "/s"), "0123");
+  EXPECT_EQ(Durable(loaded, "/s"), "0123456789");
+}
+
+// Pages of a mapping arrive as writes with fd -1; MS_SYNC makes every pending
+// write overlapping its range durable, nothing outside it; MS_ASYNC nothing.
+TEST(TraceLoaderTest, MsyncMakesOnlyItsRangeDurable) {
+  InitialImage image;
+  image.files = {{"/m", std::string(12, '.')}};
+  TraceBuilder t;
+  t.Write("/m", -1, 0, "AAAA");  // page 0 changed
+  t.Write("/m", -1, 8, "CCCC");  // page 2 changed
+  t.Open("/m", 3, O_WRONLY);
+  t.Write("/m", 3, 5, "b");  // a write(2) into page 1, before the msync
+  TraceEntry& async = t.Add(kTraceMsync, "/m", 3);
+  async.length = 12;
+  async.flags = MS_ASYNC;
+  EXPECT_EQ(Durable(MustLoad(t.Build(), image), "/m"), std::string(12, '.'));
+  TraceEntry& sync = t.Add(kTraceMsync, "/m", 3);
+  sync.offset = 0;
+  sync.length = 8;  // pages 0 and 1
+  sync.flags = MS_SYNC;
+  LoadedTrace loaded = MustLoad(t.Build(), image);
+  EXPECT_EQ(Durable(loaded, "/m"), "AAAA.b......");
+  EXPECT_EQ(Visible(loaded, "/m"), "AAAA.b..CCCC");
+}
+
+TEST(TraceLoaderTest, MsyncWithDataFromAnOlderShimWritesAndSyncs) {
   InitialImage image;
   image.files = {{"/m", std::string(8, '.')}};
   TraceBuilder t;
@@ -168,8 +253,55 @@ TEST(TraceLoaderTest, MsyncWritesAndSyncs) {
   msync.data = "mapped!!";
   msync.flags = MS_SYNC;
   LoadedTrace loaded = MustLoad(t.Build(), image);
-  EXPECT_EQ(Kinds(loaded), (std::vector{OpKind::kWrite, OpKind::kDataSync}));
-  EXPECT_EQ(loaded.fs->DumpDurable().at("/m"), "mapped!!");
+  EXPECT_EQ(Durable(loaded, "/m"), "mapped!!");
+}
+
+TEST(TraceLoaderTest, FallocateCollapseAndInsertMoveTheTail) {
+  TraceBuilder t;
+  t.Open("/a", 3, O_CREAT | O_WRONLY);
+  t.Write("/a", 3, 0, "0123456789");
+  TraceEntry& collapse = t.Add(kTraceFallocate, "/a", 3);
+  collapse.flags = FALLOC_FL_COLLAPSE_RANGE;
+  collapse.offset = 2;
+  collapse.length = 3;
+  EXPECT_EQ(Visible(MustLoad(t.Build()), "/a"), "0156789");
+  TraceEntry& insert = t.Add(kTraceFallocate, "/a", 3);
+  insert.flags = FALLOC_FL_INSERT_RANGE;
+  insert.offset = 1;
+  insert.length = 2;
+  const std::string two_zeros(2, '\0');
+  EXPECT_EQ(Visible(MustLoad(t.Build()), "/a"), "0" + two_zeros + "156789");
+  TraceEntry& zero = t.Add(kTraceFallocate, "/a", 3);
+  zero.flags = FALLOC_FL_ZERO_RANGE;
+  zero.offset = 7;
+  zero.length = 4;
+  EXPECT_EQ(Visible(MustLoad(t.Build()), "/a"), "0" + two_zeros + "1567" + std::string(4, '\0'));
+  t.Add(kTraceFallocate, "/a", 3).flags = FALLOC_FL_NO_HIDE_STALE;
+  Result<LoadedTrace> refused = LoadTrace({}, t.Build());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("fallocate mode 4 is not supported"), std::string::npos)
+      << refused.status().message();
+}
+
+// ext4 commits fallocate modes 0 and ZERO_RANGE at once on an O_SYNC/O_DSYNC
+// descriptor, PUNCH_HOLE only for IS_SYNC inodes.
+TEST(TraceLoaderTest, FallocateOnASynchronousDescriptor) {
+  InitialImage image;
+  image.files = {{"/s", "abcdef"}};
+  TraceBuilder t;
+  t.Open("/s", 3, O_WRONLY | O_DSYNC);
+  TraceEntry& punch = t.Add(kTraceFallocate, "/s", 3);
+  punch.flags = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+  punch.offset = 0;
+  punch.length = 2;
+  TraceEntry& grow = t.Add(kTraceFallocate, "/s", 3);
+  grow.offset = 0;
+  grow.length = 8;
+  LoadedTrace loaded = MustLoad(t.Build(), image);
+  EXPECT_EQ(Visible(loaded, "/s"), std::string("\0\0cdef\0\0", 8));
+  const std::string durable = Durable(loaded, "/s");
+  EXPECT_EQ(durable.size(), 8u);  // the growth is durable
+  EXPECT_EQ(durable.substr(2), std::string("cdef\0\0", 6));
 }
 
 TEST(TraceLoaderTest, UnreplayableEntriesAreNamed) {

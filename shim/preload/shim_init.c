@@ -275,6 +275,9 @@ __attribute__((destructor)) static void shim_destructor(void) {
   if (!shim.enabled) return;
   int saved = errno;
   shim_stdio_flush_all_at_exit();
+  ++shim_depth;
+  shim_mmap_record_at_exit();
+  --shim_depth;
   if (shim.header->dropped != 0) {
     char count[32];
     snprintf(count, sizeof count, "%llu", (unsigned long long)shim.header->dropped);

@@ -227,11 +227,12 @@ void shim_fault_account(uint32_t mask, size_t written);
 void shim_emit_fault(int index, const char* path, size_t path_len, int err);
 
 /* ---- shared by the write hooks (shim_write.c) ---- */
-/* Records a write of `result` bytes (or a failure) to the tracked `fd`.
+/* Records a write of `result` bytes (or a failure) to the tracked `fd`;
+ * `rwf` is the pwritev2 flags argument (0 for the other calls).
  * REQUIRES: the lock is held; `offset` is where the data landed. */
 void shim_emit_write(const struct ShimFdInfo* info, int fd, int64_t result, int err,
                      uint64_t offset, int source, const void* data, const struct iovec* iov,
-                     int iovcnt, uint16_t extra_bits);
+                     int iovcnt, uint16_t extra_bits, uint32_t rwf);
 /* Records a write of `length` bytes at `offset` of the tracked `fd` whose
  * data is read back from the file (stdio flushes, in-kernel copies): through
  * `fd` when it is open for reading, else a fresh /proc/self/fd descriptor
@@ -250,6 +251,8 @@ void shim_stdio_flush_all_at_exit(void);
 int shim_stdio_flush(FILE* f, int (*real)(FILE*));
 
 /* ---- mmap (shim_mmap.c) ---- */
-void shim_mmap_forget_all(void);
+/* At normal process exit: records the pages of every tracked shared mapping
+ * that changed since they were last recorded, as pending writes. */
+void shim_mmap_record_at_exit(void);
 
 #endif /* POWERCUT_SHIM_INTERNAL_H_ */

@@ -2,8 +2,9 @@
  * the 2 variants. One record per call with the bytes the kernel accepted and
  * the offset they landed at (lseek after the write, minus the count; the
  * given offset for positional writes; the file size for O_APPEND and
- * RWF_APPEND). Writes to POWERCUT_ACK_FD become kTraceAck records. Live
- * enospc and short-write rules shorten or fail the call here. */
+ * RWF_APPEND), and the pwritev2 flags (RWF_DSYNC, RWF_SYNC, ...) as they were
+ * passed, in `flags` (0 for the other calls). Writes to POWERCUT_ACK_FD become kTraceAck records.
+ * Live enospc and short-write rules shorten or fail the call here. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -116,13 +117,14 @@ static uint64_t landed_at(const struct WriteOp* op, const struct ShimFdInfo* inf
  * process already recorded a write carrying the descriptor's current path. */
 static void emit_write_record(const struct ShimFdInfo* info, int fd, int64_t result, int err,
                               uint64_t offset, int source, const void* data,
-                              const struct iovec* iov, int iovcnt, int data_fd,
-                              uint16_t extra_bits) {
+                              const struct iovec* iov, int iovcnt, int data_fd, uint16_t extra_bits,
+                              uint32_t rwf) {
   struct ShimRecord r;
   shim_record_init(&r, kTraceWrite);
   r.fd = fd;
   r.result = result;
   r.flag_bits = extra_bits;
+  r.flags = rwf;
   int omit_path = shim_fd_path_announced(fd);
   if (omit_path) {
     r.flag_bits |= kTracePathOfFd;
@@ -151,8 +153,8 @@ static void emit_write_record(const struct ShimFdInfo* info, int fd, int64_t res
 
 void shim_emit_write(const struct ShimFdInfo* info, int fd, int64_t result, int err,
                      uint64_t offset, int source, const void* data, const struct iovec* iov,
-                     int iovcnt, uint16_t extra_bits) {
-  emit_write_record(info, fd, result, err, offset, source, data, iov, iovcnt, fd, extra_bits);
+                     int iovcnt, uint16_t extra_bits, uint32_t rwf) {
+  emit_write_record(info, fd, result, err, offset, source, data, iov, iovcnt, fd, extra_bits, rwf);
 }
 
 void shim_emit_readback_write(int fd, const struct ShimFdInfo* info, uint64_t offset,
@@ -164,7 +166,8 @@ void shim_emit_readback_write(int fd, const struct ShimFdInfo* info, uint64_t of
     shim_proc_fd_path(fd, proc);
     reader = open(proc, O_RDONLY | O_CLOEXEC);
   }
-  emit_write_record(info, fd, (int64_t)length, 0, offset, kShimDataFile, NULL, NULL, 0, reader, 0);
+  emit_write_record(info, fd, (int64_t)length, 0, offset, kShimDataFile, NULL, NULL, 0, reader, 0,
+                    0);
   if (reader != fd && reader >= 0) close(reader);
 }
 
@@ -204,7 +207,7 @@ static ssize_t write_tracked(const struct WriteOp* op, const struct ShimFdInfo* 
   int source = op->iov != NULL ? kShimDataIovec : kShimDataBuffer;
   uint64_t offset = landed_at(op, info, n, known, moves, cached);
   shim_emit_write(info, op->fd, n, *err, offset, source, op->buf, op->iov, op->iovcnt,
-                  rule >= 0 ? kTraceInjected : 0);
+                  rule >= 0 ? kTraceInjected : 0, (uint32_t)op->rwf);
   if (rule >= 0) shim_emit_fault(rule, info->path, info->path_len, n < 0 ? ENOSPC : 0);
   return n;
 }

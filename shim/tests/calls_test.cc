@@ -186,6 +186,79 @@ TEST(ShimCallsTest, InKernelCopiesRecordTheBytesThatLanded) {
   EXPECT_EQ(TreeContents(sandbox.outside()), TreeContents(plain.outside()));
 }
 
+// prog_sync: open flags carry O_DSYNC / O_SYNC / the lone __O_SYNC bit for the
+// loader; pwritev2's RWF flags are in the write's flags; fcntl(F_SETFL) is not
+// recorded (Linux cannot set O_SYNC with it). Shared mappings record only the
+// pages that changed since mmap or the last record of them (data shown up to
+// 8 bytes), as writes with no descriptor, before each msync of the range; a
+// page changed before munmap or still mapped at exit is recorded then; a
+// mapping past its file's end records only the bytes inside the file.
+const std::vector<std::string> kExpectedSync = {
+    "open path=$R/dsync flags=0x1241 mode=0644 result=3",
+    "write fd=3 path=$R/dsync offset=0 length=6 result=6 data=\"commit\"",
+    "dup fd=3 path=$R/dsync result=4",
+    "write fd=4 path=$R/dsync offset=0 length=4 result=4 data=\"+dup\"",
+    "write fd=3 path=$R/dsync offset=10 length=5 result=5 data=\"child\"",
+    "close fd=4 path=$R/dsync result=0",
+    "close fd=3 path=$R/dsync result=0",
+    "open path=$R/osync flags=0x101242 mode=0644 result=3",
+    "write fd=3 path=$R/osync offset=0 length=4 result=4 data=\"full\"",
+    "truncate fd=3 path=$R/osync offset=2 length=0 result=0",
+    "fallocate fd=3 path=$R/osync offset=0 length=8 result=0",
+    "close fd=3 path=$R/osync result=0",
+    "open path=$R/gsync flags=0x100241 mode=0644 result=3",
+    "write fd=3 path=$R/gsync offset=0 length=1 result=1 data=\"g\"",
+    "close fd=3 path=$R/gsync result=0",
+    "open path=$R/plain flags=0x241 mode=0644 result=3",
+    "write fd=3 path=$R/plain flags=0x2 offset=0 length=3 result=3 data=\"rwf\"",
+    "write fd=3 path=$R/plain flags=0x4 offset=3 length=3 result=3 data=\"rwf\"",
+    "write fd=3 path=$R/plain flags=0x2 offset=6 length=3 result=3 data=\"rwf\"",
+    "write fd=3 path=$R/plain offset=9 length=1 result=1 data=\"x\"",
+    "close fd=3 path=$R/plain result=0",
+    "open path=$R/big flags=0x242 mode=0644 result=3",
+    "truncate fd=3 path=$R/big offset=1048576 length=0 result=0",
+    "close fd=3 path=$R/big result=0",
+    "write path=$R/big offset=20480 length=4096 result=4096 data=\"five\\x00\\x00\\x00\\x00\"...",
+    "write path=$R/big offset=819200 length=4096 result=4096 "
+    "data=\"\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\"...",
+    "msync fd=3 path=$R/big flags=0x4 offset=0 length=1048576 result=0",
+    "msync fd=3 path=$R/big flags=0x4 offset=0 length=1048576 result=0",
+    "write path=$R/big offset=28672 length=8192 result=8192 data=\"seven\\x00\\x00\\x00\"...",
+    "msync fd=3 path=$R/big flags=0x1 offset=24576 length=16384 result=0",
+    "write path=$R/big offset=36864 length=4096 result=4096 data=\"nine\\x00\\x00\\x00\\x00\"...",
+    "open path=$R/short flags=0x242 mode=0644 result=3",
+    "truncate fd=3 path=$R/short offset=100 length=0 result=0",
+    "close fd=3 path=$R/short result=0",
+    "write path=$R/short offset=0 length=100 result=100 "
+    "data=\"\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\"...",
+    "msync fd=3 path=$R/short flags=0x4 offset=0 length=8192 result=0",
+    "open path=$R/atexit flags=0x242 mode=0644 result=3",
+    "truncate fd=3 path=$R/atexit offset=4096 length=0 result=0",
+    "close fd=3 path=$R/atexit result=0",
+    "write path=$R/atexit offset=0 length=4096 result=4096 data=\"left map\"...",
+};
+
+TEST(ShimCallsTest, RecordsSynchronousIoAndOnlyTheChangedMappedPages) {
+  Sandbox sandbox("sync");
+  RunResult run = RunWithRootAndOutside(sandbox, "prog_sync");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  Trace trace = LoadTrace(sandbox);
+  EXPECT_EQ(DescribeAll(trace, 8), kExpectedSync);
+  // The pages recorded from the 1 MiB mapping hold what the file holds.
+  std::map<std::string, std::string> files = TreeContents(sandbox.root());
+  ASSERT_EQ(files["big"].size(), 1u << 20);
+  for (const TraceEntry& e : trace.entries) {
+    if (e.kind != kTraceWrite || e.fd != -1 || e.path != sandbox.root() + "/big") continue;
+    EXPECT_EQ(e.data, files["big"].substr(e.offset, e.data.size())) << "offset " << e.offset;
+  }
+  EXPECT_EQ(files["short"].substr(90, 4), "tail");
+  Sandbox plain("sync_plain");
+  RunResult without = RunWithRootAndOutside(plain, "prog_sync", /*traced=*/false);
+  ASSERT_EQ(without.exit_code, 0) << without.err;
+  EXPECT_EQ(run.out, without.out);
+  EXPECT_EQ(files, TreeContents(plain.root()));
+}
+
 TEST(ShimCallsTest, ProgramSeesTheSameResultsErrnoAndFiles) {
   Sandbox traced("calls_traced");
   Sandbox plain("calls_plain");

@@ -135,8 +135,14 @@ Trace LoadTrace(const Sandbox& sandbox) {
   return std::move(trace).value();
 }
 
-std::string Describe(const TraceEntry& entry, const std::string& root) {
-  std::string text = FormatTraceEntry(entry, 64);
+RunResult RunWithRootAndOutside(const Sandbox& sandbox, const std::string& name, bool traced) {
+  RunOptions options;
+  options.preload = traced;
+  return RunProgram(sandbox, name, {sandbox.root(), sandbox.outside()}, options);
+}
+
+std::string Describe(const TraceEntry& entry, const std::string& root, size_t max_data) {
+  std::string text = FormatTraceEntry(entry, max_data);
   // Drop "seq=N pid=N tid=N ".
   for (int field = 0; field < 3; ++field) text.erase(0, text.find(' ') + 1);
   for (size_t at = text.find(root); at != std::string::npos; at = text.find(root, at)) {
@@ -145,10 +151,10 @@ std::string Describe(const TraceEntry& entry, const std::string& root) {
   return text;
 }
 
-std::vector<std::string> DescribeAll(const Trace& trace) {
+std::vector<std::string> DescribeAll(const Trace& trace, size_t max_data) {
   std::vector<std::string> lines;
   for (const TraceEntry& entry : trace.entries) {
-    if (entry.kind != kTraceExec) lines.push_back(Describe(entry, trace.root));
+    if (entry.kind != kTraceExec) lines.push_back(Describe(entry, trace.root, max_data));
   }
   return lines;
 }

@@ -55,13 +55,19 @@ std::string ProgramPath(const std::string& name);
 RunResult RunProgram(const Sandbox& sandbox, const std::string& name,
                      const std::vector<std::string>& args, const RunOptions& options = {});
 
+// RunProgram(sandbox, name, {root, outside}), under the shim unless `traced`
+// is false.
+RunResult RunWithRootAndOutside(const Sandbox& sandbox, const std::string& name,
+                                bool traced = true);
+
 // The trace of `sandbox`, asserting (gtest) that it reads cleanly.
 Trace LoadTrace(const Sandbox& sandbox);
 
-// FormatTraceEntry without seq/pid/tid, the root spelled "$R".
-std::string Describe(const TraceEntry& entry, const std::string& root);
+// FormatTraceEntry without seq/pid/tid, the root spelled "$R", at most
+// `max_data` bytes of data shown.
+std::string Describe(const TraceEntry& entry, const std::string& root, size_t max_data = 64);
 // Describe() of every entry except kTraceExec.
-std::vector<std::string> DescribeAll(const Trace& trace);
+std::vector<std::string> DescribeAll(const Trace& trace, size_t max_data = 64);
 
 // Relative path -> contents ("<dir>" for directories) of every entry under dir.
 std::map<std::string, std::string> TreeContents(const std::string& dir);
