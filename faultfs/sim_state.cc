@@ -119,8 +119,11 @@ void SimCore::PersistEntryOpsOf(uint64_t dir) {
 void SimCore::PersistSynchronousOp(size_t index) {
   assert(index < pending.size() && pending[index].is_data_op());
   const uint64_t inode = pending[index].inode;
-  // Byte ranges the chosen ops cover; an earlier op that meets one of them
-  // does not commute with a chosen op and must persist first.
+  // Page ranges the chosen ops cover; an earlier write that meets one of
+  // them is in a page the kernel writes back whole (filemap_write_and_wait_range
+  // writes pages), so it persists too, and so, transitively, do the writes
+  // in its pages.
+  constexpr uint64_t kPage = 4096;
   std::vector<std::pair<uint64_t, uint64_t>> covered;
   bool everything_earlier = false;  // a chosen truncate commutes with nothing
   std::vector<size_t> chosen;
@@ -129,11 +132,15 @@ void SimCore::PersistSynchronousOp(size_t index) {
     if (!op.is_data_op() || op.inode != inode) continue;
     bool meets = i == index || everything_earlier || !op.is_write();
     for (size_t r = 0; r < covered.size() && !meets; ++r) {
-      meets = op.record.offset < covered[r].second && covered[r].first < op.write_end();
+      meets = op.record.offset / kPage * kPage < covered[r].second &&
+              covered[r].first < (op.write_end() + kPage - 1) / kPage * kPage;
     }
     if (!meets) continue;
     chosen.push_back(i);
-    if (op.is_write()) covered.emplace_back(op.record.offset, op.write_end());
+    if (op.is_write()) {
+      covered.emplace_back(op.record.offset / kPage * kPage,
+                           (op.write_end() + kPage - 1) / kPage * kPage);
+    }
     if (!op.is_write()) everything_earlier = true;
   }
   std::reverse(chosen.begin(), chosen.end());

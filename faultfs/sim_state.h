@@ -78,7 +78,8 @@ struct SimCore {
   void PersistEntryOpsOf(uint64_t dir);
   // A synchronous write or truncate (the pending op at `index`, just issued)
   // returned: it is durable, and so is every earlier pending data op of the
-  // same file that does not commute with it (overlapping bytes, truncates),
+  // same file in the pages it writes back or that does not commute with it
+  // (truncates),
   // transitively, so that durable + the ops still pending, in issue order,
   // still equals the visible file. Other pending writes of the file stay
   // pending: the kernel flushes only the written range.
