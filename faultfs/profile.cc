@@ -22,7 +22,8 @@ constexpr std::array<ProfileEntry, 3> kProfiles = {{
     {PersistenceProfile::kExt4Ordered, "ext4-ordered",
      "ext4's default data=ordered: metadata journalled in issue order, every fsync commits all "
      "earlier metadata, appended data before the size that exposes it, replace-by-rename "
-     "flushes the new data first (Documentation/admin-guide/ext4.rst; ALICE, OSDI'14)"},
+     "flushes the new data first (auto_da_alloc; Documentation/admin-guide/ext4.rst; ALICE, "
+     "OSDI'14)"},
     {PersistenceProfile::kExt4Writeback, "ext4-writeback",
      "ext4 data=writeback (and XFS for these rules): metadata journalled in order and "
      "committed by any fsync, data unordered: a size or a rename may persist before the data "

@@ -224,24 +224,31 @@ TEST(TraceLoaderTest, TruncateOnAnOSyncDescriptorStaysPending) {
 // Pages of a mapping arrive as writes with fd -1; MS_SYNC makes every pending
 // write overlapping its range durable, nothing outside it; MS_ASYNC nothing.
 TEST(TraceLoaderTest, MsyncMakesOnlyItsRangeDurable) {
+  constexpr size_t kPage = 4096;
+  const std::string dots(3 * kPage, '.');
   InitialImage image;
-  image.files = {{"/m", std::string(12, '.')}};
+  image.files = {{"/m", dots}};
   TraceBuilder t;
-  t.Write("/m", -1, 0, "AAAA");  // page 0 changed
-  t.Write("/m", -1, 8, "CCCC");  // page 2 changed
+  t.Write("/m", -1, 0, "AAAA");          // page 0 changed
+  t.Write("/m", -1, 2 * kPage, "CCCC");  // page 2 changed
   t.Open("/m", 3, O_WRONLY);
-  t.Write("/m", 3, 5, "b");  // a write(2) into page 1, before the msync
+  t.Write("/m", 3, kPage + 1, "b");  // a write(2) into page 1, before the msync
   TraceEntry& async = t.Add(kTraceMsync, "/m", 3);
-  async.length = 12;
+  async.length = 3 * kPage;
   async.flags = MS_ASYNC;
-  EXPECT_EQ(Durable(MustLoad(t.Build(), image), "/m"), std::string(12, '.'));
+  EXPECT_EQ(Durable(MustLoad(t.Build(), image), "/m"), dots);
   TraceEntry& sync = t.Add(kTraceMsync, "/m", 3);
   sync.offset = 0;
-  sync.length = 8;  // pages 0 and 1
+  sync.length = 2 * kPage;  // pages 0 and 1
   sync.flags = MS_SYNC;
   LoadedTrace loaded = MustLoad(t.Build(), image);
-  EXPECT_EQ(Durable(loaded, "/m"), "AAAA.b......");
-  EXPECT_EQ(Visible(loaded, "/m"), "AAAA.b..CCCC");
+  std::string durable = dots;
+  durable.replace(0, 4, "AAAA");
+  durable.replace(kPage + 1, 1, "b");
+  EXPECT_EQ(Durable(loaded, "/m"), durable);
+  std::string visible = durable;
+  visible.replace(2 * kPage, 4, "CCCC");
+  EXPECT_EQ(Visible(loaded, "/m"), visible);
 }
 
 TEST(TraceLoaderTest, MsyncWithDataFromAnOlderShimWritesAndSyncs) {

@@ -82,13 +82,25 @@ TEST(SimFsCrashModel, PerFilePrefixCutsEachFileAndDirectoryIndependently) {
 }
 
 TEST(SimFsCrashModel, ReorderOverThreePendingWritesYieldsExactlyEightDistinctStates) {
-  PendingWrites setup("...", {{0, "a"}, {1, "b"}, {2, "c"}});
+  // Three writes to three different sectors: any subset (within one sector
+  // writes persist in order; see SimFsTornFidelity).
+  PendingWrites setup(std::string(1536, '.'), {{0, "a"}, {512, "b"}, {1024, "c"}});
   std::vector<State> states = AllStates(setup.fs, "reorder");
   std::set<std::string> contents;
-  for (const State& state : states) contents.insert(state.at("/f"));
+  for (const State& state : states) {
+    const std::string& f = state.at("/f");
+    contents.insert(std::string{f[0], f[512], f[1024]});
+  }
   EXPECT_EQ(states.size(), 8u);
   EXPECT_EQ(contents,
             (std::set<std::string>{"...", "a..", ".b.", "ab.", "..c", "a.c", ".bc", "abc"}));
+}
+
+TEST(SimFsCrashModel, ReorderInsideOneSectorKeepsTheWritesInOrder) {
+  PendingWrites setup("...", {{0, "a"}, {1, "b"}, {2, "c"}});
+  std::set<std::string> contents;
+  for (const State& state : AllStates(setup.fs, "reorder")) contents.insert(state.at("/f"));
+  EXPECT_EQ(contents, (std::set<std::string>{"...", "a..", "ab.", "abc"}));
 }
 
 TEST(SimFsCrashModel, ReorderAppliesChosenOverlappingWritesInIssueOrder) {
@@ -190,7 +202,7 @@ TEST(SimFsCrashModel, ZeroTailKeepsNamesAndSizesButReadsZerosWhereDataWasUnsynce
 }
 
 TEST(SimFsCrashModel, DescribeCrashGivesEveryPendingOpItsFate) {
-  PendingWrites setup("....", {{0, "a"}, {1, "b"}});
+  PendingWrites setup(std::string(1024, '.'), {{0, "a"}, {512, "b"}});
   CrashStateId id{Model("reorder"), setup.fs.position(), {0, 1}};
   auto fates = setup.fs.DescribeCrash(id);
   ASSERT_TRUE(IsOk(fates));

@@ -154,16 +154,19 @@ TEST(SimFsPersistence, RenameIsDurableAfterFsyncOfItsDirectory) {
             (std::map<std::string, std::string>{{"/db/", ""}, {"/db/CURRENT", "v2"}}));
 }
 
-TEST(SimFsPersistence, CrossDirectoryRenameIsDurableOnlyOnceBothDirectoriesAreSynced) {
+TEST(SimFsPersistence, CrossDirectoryRenamesNewNameIsDurableWithTheDestinationsSync) {
+  // The destination's fsync makes the new name durable; the old name's
+  // removal waits for the source's fsync (until then both may survive).
   SimFs fs;
   ASSERT_TRUE(IsOk(fs.AddDurableFile("/in/f", "data")));
   ASSERT_TRUE(IsOk(fs.AddDurableDirectory("/out")));
   ASSERT_TRUE(IsOk(fs.Rename("/in/f", "/out/f")));
+  EXPECT_EQ(Contents(*CrashUnder(fs, "power-loss"), "/out/f"), "<missing>");
   ASSERT_TRUE(IsOk(fs.SyncDir("/out")));
   EXPECT_EQ(fs.PendingOps().size(), 1u);
   auto crashed = CrashUnder(fs, "power-loss");
   EXPECT_EQ(Contents(*crashed, "/in/f"), "data");
-  EXPECT_EQ(Contents(*crashed, "/out/f"), "<missing>");
+  EXPECT_EQ(Contents(*crashed, "/out/f"), "data");
   ASSERT_TRUE(IsOk(fs.SyncDir("/in")));
   EXPECT_TRUE(fs.PendingOps().empty());
   crashed = CrashUnder(fs, "power-loss");

@@ -100,7 +100,9 @@ TEST(SimFsTornFidelity, ARecordStraddlingASectorBoundaryCanTearUnderTheDefault) 
                                    std::string(512, '\0') + std::string(176, '3');
   EXPECT_TRUE(states.count(torn_record2));
   for (const std::string& state : states) {
-    if (state.size() > 600 && state[600] == '3') EXPECT_EQ(state[599], '2');
+    if (state.size() > 600 && state[600] == '3') {
+      EXPECT_EQ(state[599], '2');
+    }
   }
   // ... and with nothing after it, the file simply ends at the landed sector.
   EXPECT_TRUE(states.count(std::string(300, '1') + std::string(212, '2')));
@@ -155,8 +157,8 @@ TEST(SimFsTornFidelity, WritesToDifferentSectorsStillReorder) {
   ASSERT_TRUE(IsOk(fs.AddDurableFile("/f", std::string(1024, '.'))));
   WriteAt(fs, "/f", 0, "A");
   WriteAt(fs, "/f", 512, "B");
-  EXPECT_TRUE(FileStates(fs, "reorder", "/f").count(std::string(512, '.') + "B" +
-                                                   std::string(511, '.')));
+  EXPECT_TRUE(
+      FileStates(fs, "reorder", "/f").count(std::string(512, '.') + "B" + std::string(511, '.')));
 }
 
 TEST(SimFsTornFidelity, ATruncateBetweenTwoWritesEndsTheSectorOrder) {

@@ -140,14 +140,16 @@ TEST(Culprit, PendingWalWriteOfAcknowledgedWriteIsAckBeforeDurable) {
 
 TEST(Culprit, TwoOperationsNeededIsFoundAsAPairNotASingle) {
   SimFs fs;
-  ASSERT_TRUE(fs.AddDurableFile("/f", "...").ok());
+  // Three writes to three sectors (within one sector writes persist in order).
+  ASSERT_TRUE(fs.AddDurableFile("/f", std::string(1536, '.')).ok());
   FileHandle file = OpenFile(fs, "/f");
   ASSERT_TRUE(fs.Write(file, 0, "A").ok());
-  ASSERT_TRUE(fs.Write(file, 1, "B").ok());
-  ASSERT_TRUE(fs.Write(file, 2, "C").ok());
+  ASSERT_TRUE(fs.Write(file, 512, "B").ok());
+  ASSERT_TRUE(fs.Write(file, 1024, "C").ok());
   CrashStateId failing = IdAt(fs, "reorder", {0, 0, 0});
   auto passes = [](SimFs& state) -> Result<bool> {
-    return state.DumpDurable()["/f"].starts_with("AB");
+    const std::string f = state.DumpDurable()["/f"];
+    return f[0] == 'A' && f[512] == 'B';
   };
   Result<CulpritSearch> search = FindCulprits(fs, failing, passes);
   ASSERT_TRUE(search.ok()) << search.status().ToString();
@@ -160,12 +162,15 @@ TEST(Culprit, TwoOperationsNeededIsFoundAsAPairNotASingle) {
 
 TEST(Culprit, BeyondTheExhaustiveSizesTheGreedyReductionFindsAMinimalSet) {
   SimFs fs;
-  ASSERT_TRUE(fs.AddDurableFile("/f", "......").ok());
+  ASSERT_TRUE(fs.AddDurableFile("/f", std::string(6 * 512, '.')).ok());
   FileHandle file = OpenFile(fs, "/f");
-  for (int i = 0; i < 6; ++i) ASSERT_TRUE(fs.Write(file, i, std::string(1, 'a' + i)).ok());
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(fs.Write(file, 512 * i, std::string(1, 'a' + i)).ok());
+  }
   CrashStateId failing = IdAt(fs, "reorder", {0, 0, 0, 0, 0, 0});
   auto passes = [](SimFs& state) -> Result<bool> {
-    return state.DumpDurable()["/f"].starts_with("abcd");
+    const std::string f = state.DumpDurable()["/f"];
+    return f[0] == 'a' && f[512] == 'b' && f[1024] == 'c' && f[1536] == 'd';
   };
   Result<CulpritSearch> search =
       FindCulprits(fs, failing, passes, {.max_states = 100, .exhaustive_max_size = 2});
