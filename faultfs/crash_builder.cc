@@ -261,14 +261,7 @@ Result<CrashOutcome> BuildCrashState(const SimCore& core, const CrashStateId& id
       ApplyOp(image, op);
     } else if (fate.fate == PendingOpFate::Fate::kTorn) {
       const TornLayout layout = TornLayout::ForCrash(op, id.model, core.durable);
-      uint64_t mask = choices[i].landed_mask;
-      if (id.model.tear == TearContent::kOld && OrdersDataBeforeMetadata(core.options.profile)) {
-        const FileData* file = image.file(op.inode);
-        mask = CloseOrderedAppend(layout, op, id.model.sector_bytes, mask, file ? file->size() : 0);
-        if (mask != choices[i].landed_mask) {
-          choices[i].forced_by = "ext4-ordered: an append's size never persists ahead of its data";
-        }
-      }
+      const uint64_t mask = choices[i].landed_mask;  // closed by ApplyProfileOrder
       fate.detail = ApplyTornWrite(image, layout, op, mask, id.model, SplitMix64(junk_seed ^ i));
       if (mask == layout.full_mask()) {
         fate.fate = PendingOpFate::Fate::kPersisted;  // every sector landed

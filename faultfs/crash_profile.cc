@@ -7,6 +7,7 @@
 // judge each distinct image once, by digest).
 #include <algorithm>
 #include <cassert>
+#include <map>
 #include <utility>
 
 #include "crash_builder.h"
@@ -119,10 +120,12 @@ void LandSharedSectors(const PendingOp& earlier, const TornLayout& layout,
 // cache writes a page back with its contents at write-back time, the device
 // a sector whole — never a later write without an earlier one. Not across a
 // truncate of the file, which removed the earlier bytes from the page.
-void CloseSectorOrder(const std::vector<PendingOp>& pending, const Image& durable,
+// Returns whether it changed a choice.
+bool CloseSectorOrder(const std::vector<PendingOp>& pending, const Image& durable,
                       const CrashModel& model, std::vector<OpChoice>& choices) {
   const bool torn = model.kind == CrashModelKind::kTorn;
-  if (!torn && model.kind != CrashModelKind::kReorder) return;
+  if (!torn && model.kind != CrashModelKind::kReorder) return false;
+  bool changed = false;
   const CrashModel sectors = torn ? model : CrashModel{.kind = CrashModelKind::kTorn};
   for (size_t i = pending.size(); i-- > 0;) {
     if (!pending[i].is_write() || choices[i].fate == Fate::kDropped) continue;
@@ -131,10 +134,61 @@ void CloseSectorOrder(const std::vector<PendingOp>& pending, const Image& durabl
     for (size_t j = i; j-- > 0;) {
       if (!pending[j].is_data_op() || pending[j].inode != pending[i].inode) continue;
       if (!pending[j].is_write()) break;  // a truncate: the earlier bytes left the page
+      const OpChoice before = choices[j];
       LandSharedSectors(pending[j], TornLayout::ForCrash(pending[j], sectors, durable), landed,
                         durable, model, choices[j]);
+      changed =
+          changed || before.fate != choices[j].fate || before.landed_mask != choices[j].landed_mask;
     }
   }
+  return changed;
+}
+
+// ext4-ordered under torn-*-old: walks the ops in order with each file's size
+// as the choices leave it, and closes each torn write with
+// CloseOrderedAppend. Returns whether it changed a choice.
+bool CloseOrderedAppends(const std::vector<PendingOp>& pending, const Image& durable,
+                         const CrashModel& model, std::vector<OpChoice>& choices) {
+  std::map<uint64_t, uint64_t> sizes;  // inode -> size so far in the crash image
+  auto size_of = [&](uint64_t inode) -> uint64_t& {
+    auto [it, inserted] = sizes.emplace(inode, 0);
+    if (inserted) {
+      const FileData* file = durable.file(inode);
+      it->second = file == nullptr ? 0 : file->size();
+    }
+    return it->second;
+  };
+  bool changed = false;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    const PendingOp& op = pending[i];
+    OpChoice& choice = choices[i];
+    if (choice.fate == Fate::kDropped || !op.is_data_op()) continue;
+    uint64_t& size = size_of(op.inode);
+    if (!op.is_write()) {
+      size = op.size;
+      continue;
+    }
+    const TornLayout layout = TornLayout::ForCrash(op, model, durable);
+    uint64_t end = op.write_end();
+    if (choice.fate == Fate::kTorn) {
+      const uint64_t mask =
+          CloseOrderedAppend(layout, op, model.sector_bytes, choice.landed_mask, size);
+      if (mask != choice.landed_mask) {
+        choice.landed_mask = mask;
+        choice.forced_by = "ext4-ordered: an append's size never persists ahead of its data";
+        changed = true;
+      }
+      if (!layout.size_landed(mask) && mask != layout.full_mask()) {
+        end = 0;
+        for (uint64_t unit = 0; unit < layout.unit_count; ++unit) {
+          if ((mask >> unit & 1) != 0)
+            end = layout.UnitEnd(unit, model.sector_bytes, op.write_end());
+        }
+      }
+    }
+    size = std::max(size, end);
+  }
+  return changed;
 }
 
 }  // namespace
@@ -159,12 +213,22 @@ void ApplyProfileOrder(PersistenceProfile profile, const std::vector<PendingOp>&
                        const Image& durable, const CrashModel& model,
                        std::vector<OpChoice>& choices) {
   assert(choices.size() == pending.size());
-  CloseSectorOrder(pending, durable, model, choices);
-  if (!JournalsMetadataInOrder(profile) || model.kind == CrashModelKind::kProcessKill) return;
-  CloseJournalPrefix(pending, durable, model, choices);
-  if (!OrdersDataBeforeMetadata(profile)) return;
-  CloseReplacingRenames(pending, durable, model, choices);
-  CloseJournalPrefix(pending, durable, model, choices);  // the data brought may hold truncates
+  if (model.kind == CrashModelKind::kProcessKill) return;
+  if (JournalsMetadataInOrder(profile)) {
+    CloseJournalPrefix(pending, durable, model, choices);
+    if (OrdersDataBeforeMetadata(profile)) {
+      CloseReplacingRenames(pending, durable, model, choices);
+      CloseJournalPrefix(pending, durable, model, choices);  // the data brought may hold truncates
+    }
+  }
+  // Data rules, to a fixpoint: each only lands more sectors, so it ends.
+  const bool ordered_tears = model.kind == CrashModelKind::kTorn &&
+                             model.tear == TearContent::kOld && OrdersDataBeforeMetadata(profile);
+  bool changed = true;
+  while (changed) {
+    changed = ordered_tears && CloseOrderedAppends(pending, durable, model, choices);
+    changed = CloseSectorOrder(pending, durable, model, choices) || changed;
+  }
 }
 
 }  // namespace powercut::faultfs

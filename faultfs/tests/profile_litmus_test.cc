@@ -167,6 +167,17 @@ TEST(ProfileLitmus, Ext4OrderedTornAppendLandsAsAPrefix) {
   EXPECT_TRUE(states.count("/f="));
 }
 
+TEST(ProfileLitmus, Ext4OrderedTwoAppendsInOneSectorNeverShowZerosOrALaterWithoutAnEarlier) {
+  // Redis's AOF: "SET k0" at 0, then "SET k1" right after it, both pending.
+  SimFs fs({.profile = kOrdered});
+  ASSERT_TRUE(IsOk(fs.AddDurableFile("/aof", "")));
+  Write(fs, "/aof", 0, "k0k0");
+  Write(fs, "/aof", 4, "k1k1");
+  EXPECT_EQ(Reachable(fs, "torn"), (std::set<std::string>{"/aof=", "/aof=k0k0", "/aof=k0k0k1k1"}));
+  EXPECT_EQ(Reachable(fs, "reorder"),
+            (std::set<std::string>{"/aof=", "/aof=k0k0", "/aof=k0k0k1k1"}));
+}
+
 // --- replace by rename: write tmp; rename tmp -> f (no fsync) -------------
 
 std::set<std::string> ReplaceByRename(PersistenceProfile profile) {
