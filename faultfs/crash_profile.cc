@@ -131,14 +131,20 @@ bool CloseSectorOrder(const std::vector<PendingOp>& pending, const Image& durabl
     if (!pending[i].is_write() || choices[i].fate == Fate::kDropped) continue;
     const auto landed = LandedSectors(
         pending[i], TornLayout::ForCrash(pending[i], sectors, durable), choices[i], torn);
+    if (landed.empty()) continue;
     for (size_t j = i; j-- > 0;) {
       if (!pending[j].is_data_op() || pending[j].inode != pending[i].inode) continue;
       if (!pending[j].is_write()) break;  // a truncate: the earlier bytes left the page
-      const OpChoice before = choices[j];
-      LandSharedSectors(pending[j], TornLayout::ForCrash(pending[j], sectors, durable), landed,
-                        durable, model, choices[j]);
-      changed =
-          changed || before.fate != choices[j].fate || before.landed_mask != choices[j].landed_mask;
+      const PendingOp& earlier = pending[j];
+      if (earlier.record.offset / sectors.sector_bytes > landed.back().second ||
+          (earlier.write_end() - 1) / sectors.sector_bytes < landed.front().first) {
+        continue;  // shares no sector with what landed: skip the layout
+      }
+      const Fate fate = choices[j].fate;  // scalars, not the choice: no string copy per pair
+      const uint64_t mask = choices[j].landed_mask;
+      LandSharedSectors(earlier, TornLayout::ForCrash(earlier, sectors, durable), landed, durable,
+                        model, choices[j]);
+      changed = changed || fate != choices[j].fate || mask != choices[j].landed_mask;
     }
   }
   return changed;
